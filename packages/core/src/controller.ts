@@ -1,0 +1,209 @@
+import { deleteCookies } from './cleanup.js';
+import { formatProblem, type Language, type Problem, type ResolvedConfig, validateConfig } from './config.js';
+import type { Decision, Method } from './decision.js';
+import { browserEnv, type Env } from './env.js';
+import { createEmitter } from './events.js';
+import { createGate, type Gate } from './gate.js';
+import { resolveLanguage } from './language.js';
+import { createConsentMode, gpcRefuses } from './signals.js';
+import { createConsentStore } from './storage.js';
+
+/** What the UI shows: nothing, the banner, or the preferences dialog. */
+export type View = 'none' | 'banner' | 'preferences';
+
+export interface ConsentState {
+  decision: Decision | null;
+  view: View;
+}
+
+export interface ConsentError {
+  /** `config`: the configuration is invalid; the SDK stays in the safe state. */
+  code: 'config';
+  message: string;
+  problems?: Problem[];
+}
+
+export interface ConsentEvents {
+  /** The first decision on this device (or the first since `reset()` or a new policy version). */
+  consent: Decision;
+  /** Any decision. */
+  change: Decision;
+  error: ConsentError;
+}
+
+/** Choices for `set()`: an optional category left out counts as refused. */
+export type Choices = Record<string, boolean>;
+
+export interface Consent {
+  /** The current decision, or `null` while the visitor has not decided. */
+  get(): Decision | null;
+  /** `true` when the category is allowed; strictly necessary always is. */
+  has(category: string): boolean;
+  acceptAll(): void;
+  rejectAll(): void;
+  /** @example consent.set({ analytics: true }) // functional refused */
+  set(choices: Choices): void;
+  showBanner(): void;
+  showPreferences(): void;
+  hide(): void;
+  /** Forget the decision and show the banner again. */
+  reset(): void;
+  /** @returns a function that removes the listener */
+  on<K extends keyof ConsentEvents>(event: K, fn: (payload: ConsentEvents[K]) => void): () => void;
+  /** For UIs: the decision and what to show, and a way to follow them. */
+  state(): ConsentState;
+  subscribe(fn: (state: ConsentState) => void): () => void;
+  /** The validated configuration; `null` when it was invalid. */
+  readonly config: ResolvedConfig | null;
+  /** The language the UI speaks (and receipts report). */
+  readonly language: Language;
+  /** Stop watching the page (for tests and single-page apps that unmount). */
+  destroy(): void;
+}
+
+const PREFIX = '[paloma-consent]';
+
+/**
+ * Creates the consent controller: reads the stored decision, gates scripts,
+ * and records decisions. Never throws: an invalid configuration is reported
+ * (console and `error` event) and leaves the safe state, where only strictly
+ * necessary is allowed and nothing is shown.
+ *
+ * @example
+ * const consent = createConsent({ policyVersion: '2024-01-01', endpoint: '/api/consent-receipts' });
+ * consent.on('change', (d) => d.categories.analytics && loadAnalytics());
+ */
+export function createConsent(input: unknown, env: Env = browserEnv()): Consent {
+  const events = createEmitter<ConsentEvents>((error) => env.console.error(PREFIX, 'an event listener threw:', error));
+  const subscribers = new Set<(state: ConsentState) => void>();
+  const validation = validateConfig(input);
+  // Listeners are attached after createConsent returns; what happens while it runs is told a tick later.
+  const emitSoon = <K extends keyof ConsentEvents>(event: K, payload: ConsentEvents[K]) =>
+    Promise.resolve().then(() => events.emit(event, payload));
+
+  for (const w of validation.warnings) env.console.warn(PREFIX, formatProblem(w));
+  if (!validation.ok) {
+    const message = `invalid configuration, only strictly necessary cookies are allowed: ${validation.problems.map(formatProblem).join('; ')}`;
+    env.console.error(PREFIX, message);
+    emitSoon('error', { code: 'config', message, problems: validation.problems });
+    return safeController(events.on, env);
+  }
+
+  const config = validation.config;
+  const { document, window } = env;
+  const language = resolveLanguage(config.language, document, env.navigator);
+  const store = createConsentStore(config, env);
+  const stored = store.read();
+  let state: ConsentState = { decision: stored.decision, view: stored.decision ? 'none' : 'banner' };
+  let subjectId = stored.subjectId;
+  const consentMode =
+    config.googleConsentMode && window ? createConsentMode(window, config.googleConsentMode) : undefined;
+
+  if (!config.endpoint) env.console.warn(PREFIX, 'no endpoint configured: consent receipts are not sent');
+
+  const has = (category: string): boolean =>
+    config.categories.some((c) => c.id === category && (c.required || state.decision?.categories[category] === true));
+
+  const setState = (next: Partial<ConsentState>) => {
+    state = { ...state, ...next };
+    for (const fn of Array.from(subscribers)) fn(state);
+  };
+
+  const decide = (choices: Choices, method: Method, announce = events.emit) => {
+    const previous = state.decision;
+    subjectId = subjectId ?? env.randomUUID();
+    const decision: Decision = {
+      subjectId,
+      policyVersion: config.policyVersion,
+      timestamp: new Date(env.now()).toISOString(),
+      method,
+      categories: Object.fromEntries(config.categories.map((c) => [c.id, c.required || choices[c.id] === true])),
+    };
+    store.write(decision, stored.lastReceiptId);
+    setState({ decision, view: 'none' });
+    for (const category of config.categories) {
+      if (!decision.categories[category.id] && env.location) {
+        deleteCookies(env.cookies, category.cookies, env.location.hostname);
+      }
+    }
+    consentMode?.update(decision.categories);
+    gate?.update();
+    if (!previous) announce('consent', decision);
+    announce('change', decision);
+    document?.dispatchEvent(new CustomEvent('paloma-consent:change', { detail: decision }));
+  };
+
+  const all = (allowed: boolean): Choices => Object.fromEntries(config.categories.map((c) => [c.id, allowed]));
+
+  const onOpenClick = (event: Event) => {
+    const target = event.target as Element | null;
+    if (target?.closest?.('[data-consent-open]')) {
+      event.preventDefault();
+      setState({ view: 'preferences' });
+    }
+  };
+
+  consentMode?.setDefault();
+  if (state.decision) consentMode?.update(state.decision.categories);
+  const gate: Gate | undefined = document ? createGate(document, (categories) => categories.every(has)) : undefined;
+  gate?.update();
+  document?.addEventListener('click', onOpenClick);
+
+  if (!state.decision && config.respectGpc && gpcRefuses(env.navigator)) decide(all(false), 'gpc', emitSoon);
+
+  return {
+    get: () => state.decision,
+    has,
+    acceptAll: () => decide(all(true), 'accept_all'),
+    rejectAll: () => decide(all(false), 'reject_all'),
+    set(choices) {
+      const previous = state.decision?.categories ?? {};
+      const choice = (id: string) => choices?.[id] === true;
+      const withdrawn = config.categories.some((c) => previous[c.id] === true && !c.required && !choice(c.id));
+      decide(choices ?? {}, withdrawn ? 'withdraw' : 'custom');
+    },
+    showBanner: () => setState({ view: 'banner' }),
+    showPreferences: () => setState({ view: 'preferences' }),
+    hide: () => setState({ view: 'none' }),
+    reset() {
+      store.clear();
+      setState({ decision: null, view: 'banner' });
+    },
+    on: events.on,
+    state: () => state,
+    subscribe(fn) {
+      subscribers.add(fn);
+      return () => subscribers.delete(fn);
+    },
+    config,
+    language,
+    destroy() {
+      gate?.stop();
+      document?.removeEventListener('click', onOpenClick);
+      subscribers.clear();
+    },
+  };
+}
+
+/** After an invalid configuration: only strictly necessary, no UI, no receipts, nothing gated runs. */
+function safeController(on: Consent['on'], env: Env): Consent {
+  const state: ConsentState = { decision: null, view: 'none' };
+  const nothing = () => {};
+  return {
+    get: () => null,
+    has: (category) => category === 'necessary',
+    acceptAll: nothing,
+    rejectAll: nothing,
+    set: nothing,
+    showBanner: nothing,
+    showPreferences: nothing,
+    hide: nothing,
+    reset: nothing,
+    on,
+    state: () => state,
+    subscribe: () => nothing,
+    config: null,
+    language: resolveLanguage('auto', env.document, env.navigator),
+    destroy: nothing,
+  };
+}

@@ -1,0 +1,20 @@
+export type {
+  Category,
+  CategoryConfig,
+  ConsentConfig,
+  ConsentModeType,
+  CookieOptions,
+  Language,
+  OperatorConfig,
+  Problem,
+  ResolvedConfig,
+  Text,
+  Validation,
+} from './config.js';
+export { formatProblem, LANGUAGES, validateConfig } from './config.js';
+export type { Choices, Consent, ConsentError, ConsentEvents, ConsentState, View } from './controller.js';
+export { createConsent } from './controller.js';
+export type { Decision, Method } from './decision.js';
+export type { CookieAttributes, CookieJar, Env, KeyValueStore, LocationLike, NavigatorLike } from './env.js';
+export { browserEnv } from './env.js';
+export { resolveLanguage } from './language.js';

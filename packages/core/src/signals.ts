@@ -1,0 +1,61 @@
+import type { ConsentModeType } from './config.js';
+import type { NavigatorLike } from './env.js';
+
+/** Global Privacy Control: the visitor's browser asks every site not to sell or share their data. */
+export const gpcRefuses = (navigator: NavigatorLike | undefined): boolean => navigator?.globalPrivacyControl === true;
+
+type Granted = 'granted' | 'denied';
+export type ConsentModeState = Record<ConsentModeType, Granted>;
+
+export interface ConsentMode {
+  /** Before any decision: everything denied but security storage. */
+  setDefault(): void;
+  update(categories: Record<string, boolean>): void;
+}
+
+interface GtagWindow {
+  dataLayer?: unknown[];
+  gtag?: (...args: unknown[]) => void;
+}
+
+/**
+ * Google Consent Mode v2 states for the allowed categories. `ad_*` stay denied:
+ * the Paloma365 policy has no advertising category to grant them.
+ */
+export function consentModeState(
+  mapping: Record<string, ConsentModeType[]>,
+  categories: Record<string, boolean>,
+): ConsentModeState {
+  const state: ConsentModeState = {
+    ad_storage: 'denied',
+    ad_user_data: 'denied',
+    ad_personalization: 'denied',
+    analytics_storage: 'denied',
+    functionality_storage: 'denied',
+    personalization_storage: 'denied',
+    security_storage: 'granted',
+  };
+  for (const [category, types] of Object.entries(mapping)) {
+    if (categories[category] === true) for (const type of types) state[type] = 'granted';
+  }
+  return state;
+}
+
+/**
+ * Sends Consent Mode commands through the page's `gtag`, or queues them on
+ * `dataLayer` the way gtag's snippet does (gtag.js reads `arguments` objects,
+ * not arrays, from the queue).
+ */
+export function createConsentMode(window: Window, mapping: Record<string, ConsentModeType[]>): ConsentMode {
+  const w = window as Window & GtagWindow;
+  function queue(..._: unknown[]) {
+    w.dataLayer = w.dataLayer ?? [];
+    // biome-ignore lint/complexity/noArguments: gtag.js only reads Arguments objects from dataLayer
+    w.dataLayer.push(arguments);
+  }
+  const gtag = (...args: unknown[]) => (typeof w.gtag === 'function' ? w.gtag(...args) : queue(...args));
+  return {
+    setDefault: () => gtag('consent', 'default', consentModeState(mapping, {})),
+    update: (categories) => gtag('consent', 'update', consentModeState(mapping, categories)),
+  };
+}

@@ -1,0 +1,55 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+/**
+ * One run, three projects: `unit` (happy-dom, sources), `e2e` (real Chromium against
+ * the built bundle) and `collector` (real SQLite and PostgreSQL).
+ */
+export default defineConfig({
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  resolve: {
+    alias: {
+      '@paloma365/consent-core': src('core'),
+      '@paloma365/consent-ui': src('ui'),
+    },
+  },
+  define: { __SDK_VERSION__: JSON.stringify('0.0.0-test') },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/{core,ui,consent}/src/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+          // The gate's tests need inline scripts to run; happy-dom does not run them by default.
+          environmentOptions: { happyDOM: { settings: { enableJavaScriptEvaluation: true } } },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'collector',
+          include: ['packages/collector/test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
