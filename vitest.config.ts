@@ -25,7 +25,9 @@ export default defineConfig({
           include: ['packages/{core,ui,consent}/src/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
           // The gate's tests need inline scripts to run; happy-dom does not run them by default.
-          environmentOptions: { happyDOM: { settings: { enableJavaScriptEvaluation: true } } },
+          environmentOptions: {
+            happyDOM: { settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true } },
+          },
         },
       },
       {
@@ -45,6 +47,8 @@ export default defineConfig({
           name: 'collector',
           include: ['packages/collector/test/**/*.test.ts'],
           environment: 'node',
+          // Starts PostgreSQL on 127.0.0.1 if needed; the PostgreSQL suites fail (never skip) without it.
+          globalSetup: ['packages/collector/test/pg-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           fileParallelism: false,

@@ -19,11 +19,16 @@ export function cookieDomains(hostname: string): string[] {
 export function deleteCookies(jar: CookieJar, patterns: readonly string[], hostname: string): string[] {
   if (patterns.length === 0) return [];
   const matchers = patterns.map(toRegExp);
-  const names = Object.keys(jar.get()).filter((name) => matchers.some((m) => m.test(name)));
-  const domains = cookieDomains(hostname);
-  for (const name of names) {
-    jar.remove(name, { path: '/' });
-    for (const domain of domains) jar.remove(name, { path: '/', domain });
+  // `document.cookie` throws in sandboxed frames; clean-up is best effort and must not break a decision.
+  try {
+    const names = Object.keys(jar.get()).filter((name) => matchers.some((m) => m.test(name)));
+    const domains = cookieDomains(hostname);
+    for (const name of names) {
+      jar.remove(name, { path: '/' });
+      for (const domain of domains) jar.remove(name, { path: '/', domain });
+    }
+    return names;
+  } catch {
+    return [];
   }
-  return names;
 }

@@ -138,7 +138,7 @@ const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  value == null ? String(value) : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 
 /**
  * Checks a configuration and fills in the defaults. Returns every problem, each
@@ -259,9 +259,11 @@ export function validateConfig(input: unknown): Validation {
   const gcm = root.googleConsentMode;
   if (gcm === true) googleConsentMode = DEFAULT_CONSENT_MODE;
   else if (gcm !== undefined && gcm !== false) {
+    // object() reports a value that is not an object; only an object can lack its mapping.
     const mapping = object('googleConsentMode', gcm, ['mapping'])?.mapping;
-    if (!isObject(mapping)) fail('googleConsentMode.mapping', `expected an object, got ${describe(mapping)}`);
-    else {
+    if (isObject(gcm) && !isObject(mapping))
+      fail('googleConsentMode.mapping', `expected an object, got ${describe(mapping)}`);
+    else if (isObject(mapping)) {
       for (const [id, types] of Object.entries(mapping)) {
         const path = `googleConsentMode.mapping.${id}`;
         if (!Array.isArray(types) || types.some((t) => !CONSENT_MODE_TYPES.includes(t))) {

@@ -7,7 +7,9 @@ const ALIASES: Record<string, Language> = { kz: 'kk' };
 /** `"auto"`: the page's `<html lang>`, then the browser's languages, then English. */
 export function resolveLanguage(setting: 'auto' | Language, document?: Document, navigator?: NavigatorLike): Language {
   if (setting !== 'auto') return setting;
-  const candidates = [document?.documentElement.lang, ...(navigator?.languages ?? [navigator?.language])];
+  // Some browsers report an empty `languages` list; `language` still holds the UI language.
+  const languages = navigator?.languages?.length ? navigator.languages : [navigator?.language];
+  const candidates = [document?.documentElement?.lang, ...languages];
   for (const candidate of candidates) {
     const base = candidate?.toLowerCase().split(/[-_]/)[0] ?? '';
     const language = ALIASES[base] ?? base;

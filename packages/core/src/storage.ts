@@ -43,7 +43,8 @@ export function decodeConsent(value: string | undefined, config: ResolvedConfig,
   if (!/^[0-9a-z]+$/.test(time) || inFuture || !METHODS.includes(method as Method)) return linked;
   if (policyVersion !== config.policyVersion) return linked;
 
-  const categories: Record<string, boolean> = {};
+  // No prototype: a category id such as "constructor" must not find Object's.
+  const categories: Record<string, boolean> = Object.create(null);
   for (const choice of choices.split('+')) {
     const match = CHOICE.exec(choice);
     if (!match) return linked;

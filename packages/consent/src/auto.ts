@@ -1,0 +1,74 @@
+/**
+ * The script-tag entry, and the only module with side effects: reads the page's
+ * configuration and assigns `window.PalomaConsent`.
+ */
+import type { Consent } from '@paloma365/consent-core';
+import { createConsent } from './create.js';
+
+type Global = Omit<Consent, 'config' | 'language' | 'destroy'> & {
+  /** Create and start the controller; a second call warns and changes nothing. */
+  init(config: unknown): void;
+};
+
+const PREFIX = '[paloma-consent]';
+const script = document.currentScript as HTMLScriptElement | null;
+let consent: Consent | undefined;
+
+const init = (config: unknown) => {
+  if (consent) console.warn(PREFIX, 'PalomaConsent.init() was already called; this call is ignored');
+  else consent = createConsent(config);
+};
+
+/**
+ * `<script type="application/json" id="paloma-consent-config">`, completed by the tag's
+ * `data-*` options; `undefined` when the page gives neither (it will call `init` itself).
+ */
+function pageConfig(): Record<string, unknown> | null | undefined {
+  const block = document.getElementById('paloma-consent-config');
+  const data = script?.dataset ?? {};
+  let config: Record<string, unknown> | undefined;
+  if (block) {
+    try {
+      config = JSON.parse(block.textContent ?? '');
+    } catch (error) {
+      // Reported here, then validation of `null` puts the SDK in the safe state.
+      console.error(PREFIX, `#paloma-consent-config is not valid JSON (${(error as Error).message})`);
+      return null;
+    }
+  }
+  const fromTag = { endpoint: data.endpoint, policyVersion: data.policyVersion, language: data.language };
+  const defined = Object.fromEntries(Object.entries(fromTag).filter(([, v]) => v !== undefined));
+  if (!config && !defined.policyVersion) return undefined;
+  return { ...defined, ...config };
+}
+
+const delegate =
+  <K extends keyof Global>(name: K) =>
+  // biome-ignore lint/suspicious/noExplicitAny: forwards any member's arguments unchanged
+  (...args: any[]) =>
+    // biome-ignore lint/suspicious/noExplicitAny: see above
+    (consent?.[name as keyof Consent] as any)?.(...args);
+
+const api: Global = {
+  init,
+  get: () => consent?.get() ?? null,
+  has: (category) => consent?.has(category) ?? category === 'necessary',
+  acceptAll: delegate('acceptAll'),
+  rejectAll: delegate('rejectAll'),
+  set: delegate('set'),
+  showBanner: delegate('showBanner'),
+  showPreferences: delegate('showPreferences'),
+  hide: delegate('hide'),
+  reset: delegate('reset'),
+  on: (event, fn) => consent?.on(event, fn) ?? (() => false),
+  state: () => consent?.state() ?? { decision: null, view: 'none' },
+  subscribe: (fn) => consent?.subscribe(fn) ?? (() => false),
+};
+
+const w = window as Window & { PalomaConsent?: Global };
+if (w.PalomaConsent) console.warn(PREFIX, 'the SDK was loaded twice; the second copy does nothing');
+else {
+  w.PalomaConsent = api;
+  const config = pageConfig();
+  if (config !== undefined) init(config);
+}

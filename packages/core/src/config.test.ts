@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONSENT_MODE, formatProblem, validateConfig } from './config.js';
+
+const base = { policyVersion: '2024-01-01' };
+
+/** Every problem of a configuration, formatted as the console shows it. */
+const problemsOf = (input: unknown): string[] => {
+  const validation = validateConfig(input);
+  return validation.ok ? [] : validation.problems.map(formatProblem);
+};
+
+const startingWith = (prefix: string) =>
+  expect.stringMatching(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+
+describe('validateConfig', () => {
+  it('accepts a config with only policyVersion and fills in every default', () => {
+    expect(validateConfig(base)).toEqual({
+      ok: true,
+      warnings: [],
+      config: {
+        policyVersion: '2024-01-01',
+        endpoint: undefined,
+        language: 'auto',
+        categories: [
+          { id: 'necessary', required: true, cookies: [] },
+          { id: 'analytics', required: false, cookies: ['_ga', '_ga_*', '_gid', '_gat*', '_ym_*', '_ym_uid'] },
+          { id: 'functional', required: false, cookies: [] },
+        ],
+        cookie: { name: 'paloma_consent', domain: undefined, path: '/', maxAgeDays: 182, sameSite: 'Lax' },
+        respectGpc: true,
+        googleConsentMode: false,
+        texts: {},
+        privacyPolicyUrl: undefined,
+        operator: undefined,
+        layout: 'bar',
+        settingsButton: false,
+      },
+    });
+  });
+
+  it('keeps every valid option it is given', () => {
+    const validation = validateConfig({
+      policyVersion: '2025-03-01',
+      endpoint: '/api/consent-receipts',
+      language: 'kk',
+      cookie: { name: 'consent', domain: 'paloma365.com', path: '/app', maxAgeDays: 30, sameSite: 'Strict' },
+      respectGpc: false,
+      texts: { ru: { acceptAll: 'Принять все' } },
+      privacyPolicyUrl: 'https://paloma365.com/privacy',
+      operator: { name: 'LLP "Paloma365"', id: '160940016674', url: 'https://paloma365.com' },
+      layout: 'box',
+      settingsButton: true,
+    });
+    expect(validation).toMatchObject({
+      ok: true,
+      warnings: [],
+      config: {
+        policyVersion: '2025-03-01',
+        endpoint: '/api/consent-receipts',
+        language: 'kk',
+        cookie: { name: 'consent', domain: 'paloma365.com', path: '/app', maxAgeDays: 30, sameSite: 'Strict' },
+        respectGpc: false,
+        texts: { ru: { acceptAll: 'Принять все' } },
+        privacyPolicyUrl: 'https://paloma365.com/privacy',
+        operator: { name: 'LLP "Paloma365"', id: '160940016674', url: 'https://paloma365.com' },
+        layout: 'box',
+        settingsButton: true,
+      },
+    });
+  });
+
+  it('requires policyVersion', () => {
+    expect(problemsOf({})).toEqual(['policyVersion: is required']);
+    expect(problemsOf({ policyVersion: '  ' })).toEqual([startingWith('policyVersion: expected a non-empty string')]);
+  });
+
+  it.each([null, [], 'policyVersion', 42])('refuses a config that is not an object (%j)', (input) => {
+    expect(problemsOf(input)).toEqual([startingWith('(config): expected an object')]);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['policyVersion', { policyVersion: 20240101 }, 'policyVersion: expected a non-empty string, got a number'],
+    ['endpoint', { endpoint: 42 }, 'endpoint: expected a non-empty string, got a number'],
+    ['language', { language: 'de' }, 'language: expected one of "auto", "en", "ru", "kk", got "de"'],
+    ['categories', { categories: [] }, 'categories: expected an object, got an array'],
+    ['a category', { categories: { analytics: true } }, 'categories.analytics: expected an object, got a boolean'],
+    ['a title', { categories: { analytics: { title: 1 } } }, 'categories.analytics.title: expected a string or'],
+    [
+      'a description',
+      { categories: { functional: { description: { ru: 1 } } } },
+      'categories.functional.description: expected a string or',
+    ],
+    [
+      'a cookie list',
+      { categories: { analytics: { cookies: '_ga' } } },
+      'categories.analytics.cookies: expected a list of cookie names, got a string',
+    ],
+    [
+      'a cookie name',
+      { categories: { analytics: { cookies: ['_ga', '_gid', 3] } } },
+      'categories.analytics.cookies[2]: expected a string, got a number',
+    ],
+    [
+      'a malformed cookie name',
+      { categories: { analytics: { cookies: ['_ga;x'] } } },
+      'categories.analytics.cookies[0]: "_ga;x" is not a cookie name',
+    ],
+    ['cookie', { cookie: 'paloma' }, 'cookie: expected an object, got a string'],
+    ['cookie.name', { cookie: { name: 1 } }, 'cookie.name: expected a non-empty string, got a number'],
+    ['a malformed cookie.name', { cookie: { name: 'a b' } }, 'cookie.name: "a b" is not a cookie name'],
+    ['cookie.domain', { cookie: { domain: false } }, 'cookie.domain: expected a non-empty string, got a boolean'],
+    ['cookie.path', { cookie: { path: [] } }, 'cookie.path: expected a non-empty string, got an array'],
+    ['cookie.maxAgeDays', { cookie: { maxAgeDays: '30' } }, 'cookie.maxAgeDays: expected a number of days'],
+    ['a zero cookie.maxAgeDays', { cookie: { maxAgeDays: 0 } }, 'cookie.maxAgeDays: expected a number of days'],
+    ['a cookie.maxAgeDays over 400', { cookie: { maxAgeDays: 401 } }, 'cookie.maxAgeDays: expected a number of days'],
+    ['cookie.sameSite', { cookie: { sameSite: 'lax' } }, 'cookie.sameSite: expected one of "Lax", "Strict", "None"'],
+    ['respectGpc', { respectGpc: 'yes' }, 'respectGpc: expected true or false, got a string'],
+    ['googleConsentMode', { googleConsentMode: 'yes' }, 'googleConsentMode: expected an object, got a string'],
+    ['texts', { texts: [] }, 'texts: expected an object, got an array'],
+    ['a texts table', { texts: { ru: 'Принять' } }, 'texts.ru: expected an object of strings'],
+    ['a text', { texts: { kk: { acceptAll: 1 } } }, 'texts.kk: expected an object of strings'],
+    ['privacyPolicyUrl', { privacyPolicyUrl: 1 }, 'privacyPolicyUrl: expected a non-empty string, got a number'],
+    ['operator', { operator: 'Paloma365' }, 'operator: expected an object, got a string'],
+    ['operator.name', { operator: { name: 1 } }, 'operator.name: expected a non-empty string, got a number'],
+    ['operator.id', { operator: { id: 160940016674 } }, 'operator.id: expected a non-empty string, got a number'],
+    ['operator.url', { operator: { url: null } }, 'operator.url: expected a non-empty string, got null'],
+    ['layout', { layout: 'popup' }, 'layout: expected one of "bar", "box", got "popup"'],
+    ['settingsButton', { settingsButton: 1 }, 'settingsButton: expected true or false, got a number'],
+  ])('names the field of an invalid %s', (_, input, problem) => {
+    expect(problemsOf({ ...base, ...input })).toEqual([startingWith(problem)]);
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf({ endpoint: 1, cookie: { sameSite: 'none' } });
+    expect(problems).toHaveLength(3);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'policyVersion: is required',
+        startingWith('cookie.sameSite:'),
+        startingWith('endpoint:'),
+      ]),
+    );
+  });
+
+  it('warns about unknown keys, with their path, and still accepts the config', () => {
+    const validation = validateConfig({
+      ...base,
+      colour: 'red',
+      cookie: { nmae: 'consent' },
+      categories: { analytics: { titel: 'Analytics' } },
+      texts: { de: {} },
+      googleConsentMode: { mapping: {}, wait: 500 },
+    });
+    expect(validation.ok).toBe(true);
+    expect(validation.warnings).toEqual([
+      { path: 'colour', message: 'unknown option, ignored' },
+      { path: 'categories.analytics.titel', message: 'unknown option, ignored' },
+      { path: 'cookie.nmae', message: 'unknown option, ignored' },
+      { path: 'googleConsentMode.wait', message: 'unknown option, ignored' },
+      { path: 'texts.de', message: 'unknown option, ignored' },
+    ]);
+  });
+
+  it.each([
+    ['endpoint', { endpoint: 'javascript:alert(1)' }],
+    ['endpoint', { endpoint: ' JavaScript:alert(1)' }],
+    ['privacyPolicyUrl', { privacyPolicyUrl: 'data:text/html,<script>alert(1)</script>' }],
+    ['operator.url', { operator: { url: 'vbscript:msgbox(1)' } }],
+  ])('refuses a script URL in %s', (path, input) => {
+    expect(problemsOf({ ...base, ...input })).toEqual([`${path}: expected an http(s) or relative URL`]);
+  });
+
+  it('accepts http(s) and relative URLs', () => {
+    expect(
+      problemsOf({ ...base, endpoint: '/api/consent-receipts', privacyPolicyUrl: 'https://paloma365.com/privacy' }),
+    ).toEqual([]);
+  });
+
+  it('adds custom categories and overrides the defaults', () => {
+    const validation = validateConfig({
+      ...base,
+      categories: {
+        analytics: { cookies: ['_ym_*'], title: { ru: 'Аналитика', kk: 'Аналитика' } },
+        marketing: { title: 'Marketing', description: 'Ads', cookies: ['_fbp'] },
+      },
+    });
+    expect(validation.ok && validation.config.categories).toEqual([
+      { id: 'necessary', required: true, cookies: [] },
+      { id: 'analytics', required: false, cookies: ['_ym_*'], title: { ru: 'Аналитика', kk: 'Аналитика' } },
+      { id: 'functional', required: false, cookies: [] },
+      { id: 'marketing', required: false, title: 'Marketing', description: 'Ads', cookies: ['_fbp'] },
+    ]);
+  });
+
+  it('keeps strictly necessary required when it is overridden', () => {
+    const validation = validateConfig({ ...base, categories: { necessary: { title: 'Essential' } } });
+    expect(validation.ok && validation.config.categories[0]).toEqual({
+      id: 'necessary',
+      required: true,
+      title: 'Essential',
+      cookies: [],
+    });
+  });
+
+  it.each(['Analytics', '1st_party', 'third-party', '_private', 'a'.repeat(33)])(
+    'refuses the category id "%s"',
+    (id) => {
+      expect(problemsOf({ ...base, categories: { [id]: {} } })).toEqual([
+        `categories.${id}: a category id is lower-case letters, digits and "_", starting with a letter`,
+      ]);
+    },
+  );
+
+  describe('googleConsentMode', () => {
+    const mode = (googleConsentMode: unknown) => {
+      const validation = validateConfig({ ...base, googleConsentMode });
+      return validation.ok ? validation.config.googleConsentMode : validation.problems.map(formatProblem);
+    };
+
+    it('is off by default and when false', () => {
+      expect(mode(undefined)).toBe(false);
+      expect(mode(false)).toBe(false);
+    });
+
+    it('maps analytics and functional by default when true', () => {
+      expect(mode(true)).toEqual({
+        analytics: ['analytics_storage'],
+        functional: ['functionality_storage', 'personalization_storage'],
+      });
+      expect(mode(true)).toEqual(DEFAULT_CONSENT_MODE);
+    });
+
+    it('takes a custom mapping', () => {
+      const mapping = { analytics: ['analytics_storage', 'ad_user_data'], functional: [] };
+      expect(mode({ mapping })).toEqual(mapping);
+    });
+
+    it.each([
+      [{}, 'googleConsentMode.mapping: expected an object, got undefined'],
+      [{ mapping: [] }, 'googleConsentMode.mapping: expected an object, got an array'],
+      [{ mapping: { analytics: 'analytics_storage' } }, 'googleConsentMode.mapping.analytics: expected a list'],
+      [{ mapping: { analytics: ['analytics'] } }, 'googleConsentMode.mapping.analytics: expected a list'],
+      [{ mapping: { functional: [1] } }, 'googleConsentMode.mapping.functional: expected a list'],
+    ])('names the field of an invalid mapping %j', (input, problem) => {
+      expect(mode(input)).toEqual([startingWith(problem)]);
+    });
+  });
+});

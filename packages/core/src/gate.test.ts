@@ -1,0 +1,198 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGate, type Gate } from './gate.js';
+import { settle } from './test-env.js';
+
+/** happy-dom's per-window settings: its fetch interceptor serves the scripts' `src`. */
+interface HappyDomWindow {
+  happyDOM: {
+    settings: {
+      fetch: { interceptor: { beforeAsyncRequest(context: { request: Request }): Promise<Response> } | null };
+    };
+  };
+}
+
+const allowed = new Set<string>();
+let gate: Gate;
+
+/** A sleeping script that records `name` in `window.ran` when it runs. */
+const gated = (category: string, name: string, attributes = '') =>
+  `<script type="text/plain" data-category="${category}" ${attributes}>window.ran.push('${name}')</script>`;
+
+const start = (html: string) => {
+  document.body.innerHTML = html;
+  gate = createGate(document, (categories) => categories.every((c) => allowed.has(c)));
+  return gate.update();
+};
+
+const allow = (...categories: string[]) => {
+  for (const c of categories) allowed.add(c);
+  return gate.update();
+};
+
+beforeEach(() => {
+  window.ran = [];
+  allowed.clear();
+});
+
+afterEach(() => {
+  gate.stop();
+  document.body.innerHTML = '';
+});
+
+describe('createGate', () => {
+  it('runs nothing before its category is allowed', async () => {
+    await start(gated('analytics', 'a') + gated('functional', 'f'));
+    await settle();
+    expect(window.ran).toEqual([]);
+  });
+
+  it('runs a gated script only after its category is allowed', async () => {
+    await start(gated('analytics', 'a') + gated('functional', 'f'));
+    await allow('analytics');
+    expect(window.ran).toEqual(['a']);
+  });
+
+  it('runs a script whose category is already allowed at start', async () => {
+    allowed.add('analytics');
+    await start(gated('analytics', 'a'));
+    expect(window.ran).toEqual(['a']);
+  });
+
+  it('runs each gated script exactly once, whatever the updates and decisions', async () => {
+    await start(gated('analytics', 'a'));
+    await allow('analytics');
+    await Promise.all([gate.update(), gate.update()]);
+    allowed.clear();
+    await gate.update();
+    await allow('analytics');
+    await settle();
+    expect(window.ran).toEqual(['a']);
+  });
+
+  it('runs gated inline scripts in document order', async () => {
+    await start(gated('analytics', '1') + gated('functional', '2') + gated('analytics', '3'));
+    await allow('analytics', 'functional');
+    expect(window.ran).toEqual(['1', '2', '3']);
+  });
+
+  it('needs every category of a multi-category element', async () => {
+    await start(gated('analytics functional', 'both'));
+    await allow('analytics');
+    expect(window.ran).toEqual([]);
+    await allow('functional');
+    expect(window.ran).toEqual(['both']);
+  });
+
+  it('leaves elements with an empty data-category alone', async () => {
+    await start(gated(' ', 'none'));
+    await allow('analytics', 'functional');
+    expect(window.ran).toEqual([]);
+  });
+
+  it('runs a gated script inserted later once its category is allowed', async () => {
+    await start('');
+    allowed.add('analytics');
+    document.body.insertAdjacentHTML('beforeend', `<div>${gated('analytics', 'late')}</div>`);
+    await settle();
+    expect(window.ran).toEqual(['late']);
+  });
+
+  it('never runs a gated script inserted later whose category is refused', async () => {
+    await start('');
+    allowed.add('analytics');
+    document.body.insertAdjacentHTML('beforeend', gated('functional', 'refused'));
+    await settle();
+    expect(window.ran).toEqual([]);
+    await allow('functional');
+    expect(window.ran).toEqual(['refused']);
+  });
+
+  it('stops watching the page when stopped', async () => {
+    await start('');
+    allowed.add('analytics');
+    gate.stop();
+    document.body.insertAdjacentHTML('beforeend', gated('analytics', 'late'));
+    await settle();
+    expect(window.ran).toEqual([]);
+  });
+
+  it('loads a gated iframe, by moving data-src to src, only when its category is allowed', async () => {
+    const src = 'https://www.youtube-nocookie.com/embed/x';
+    await start(`<iframe data-category="functional" data-src="${src}"></iframe>`);
+    const iframe = document.querySelector('iframe') as HTMLIFrameElement;
+    await allow('analytics');
+    expect(iframe.hasAttribute('src')).toBe(false);
+    await allow('functional');
+    expect(iframe.getAttribute('src')).toBe(src);
+  });
+
+  it('loads a gated iframe once, never reloading it on later updates', async () => {
+    await start('<iframe data-category="functional" data-src="https://maps.test/a"></iframe>');
+    await allow('functional');
+    const iframe = document.querySelector('iframe') as HTMLIFrameElement;
+    iframe.setAttribute('src', 'https://maps.test/b');
+    await gate.update();
+    expect(iframe.getAttribute('src')).toBe('https://maps.test/b');
+  });
+
+  it('copies every attribute but type to the running script', async () => {
+    await start(gated('analytics', 'a', 'id="ga" class="tag" data-x="1" crossorigin="anonymous" async'));
+    await allow('analytics');
+    const script = document.getElementById('ga') as HTMLScriptElement;
+    expect(Object.fromEntries(Array.from(script.attributes, (a) => [a.name, a.value]))).toEqual({
+      id: 'ga',
+      class: 'tag',
+      'data-x': '1',
+      'data-category': 'analytics',
+      crossorigin: 'anonymous',
+      async: '',
+    });
+    expect(script.text).toBe("window.ran.push('a')");
+  });
+
+  it('makes a data-type="module" script a module', async () => {
+    await start(gated('analytics', 'm', 'id="m" data-type="module"'));
+    await allow('analytics');
+    const script = document.getElementById('m') as HTMLScriptElement;
+    expect(script.type).toBe('module');
+    expect(script.hasAttribute('data-type')).toBe(false);
+  });
+
+  it('keeps the nonce, which browsers hide from getAttribute', async () => {
+    await start(gated('analytics', 'n', 'id="n"'));
+    (document.getElementById('n') as HTMLScriptElement).nonce = 'r4nd0m';
+    await allow('analytics');
+    expect((document.getElementById('n') as HTMLScriptElement).nonce).toBe('r4nd0m');
+  });
+
+  it('inserts an external gated script only after the previous one has loaded', async () => {
+    const settings = (window as unknown as HappyDomWindow).happyDOM.settings;
+    const load = new Map<string, () => void>();
+    settings.fetch.interceptor = {
+      beforeAsyncRequest: ({ request }) =>
+        new Promise((resolve) =>
+          load.set(request.url, () =>
+            resolve(
+              new Response(`window.ran.push('${request.url}')`, { headers: { 'content-type': 'text/javascript' } }),
+            ),
+          ),
+        ),
+    };
+    try {
+      const external = (n: number) =>
+        `<script type="text/plain" data-type="module" data-category="analytics" src="https://cdn.test/${n}.js"></script>`;
+      await start(external(1) + external(2));
+      const done = allow('analytics');
+      await settle();
+      expect([...load.keys()]).toEqual(['https://cdn.test/1.js']);
+      load.get('https://cdn.test/1.js')?.();
+      await settle();
+      expect([...load.keys()]).toEqual(['https://cdn.test/1.js', 'https://cdn.test/2.js']);
+      load.get('https://cdn.test/2.js')?.();
+      await done;
+      expect(window.ran).toEqual(['https://cdn.test/1.js', 'https://cdn.test/2.js']);
+    } finally {
+      settings.fetch.interceptor = null;
+    }
+  });
+});

@@ -1,0 +1,195 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Decision, METHODS } from './decision.js';
+import { createConsentStore, decodeConsent, encodeConsent } from './storage.js';
+import { type FakeJar, fakeEnv, fakeJar, NOW, resolvedConfig, throwingJar } from './test-env.js';
+
+const SUBJECT = '0b7e3a52-6f1c-4d2e-9a8b-1c2d3e4f5a6b';
+const RECEIPT = '6f1c0b7e-3a52-4d2e-8a8b-1c2d3e4f5a6b';
+const config = resolvedConfig();
+
+const decision: Decision = {
+  subjectId: SUBJECT,
+  policyVersion: '2024-01-01',
+  timestamp: '2026-01-15T11:59:00.000Z',
+  method: 'custom',
+  categories: { necessary: true, analytics: true, functional: false },
+};
+
+/** What an undecided cookie with a well-formed subject id keeps: the link between receipts. */
+const linked = { subjectId: SUBJECT, lastReceiptId: RECEIPT };
+const time = Date.parse(decision.timestamp).toString(36);
+/** A cookie value with the given fields replaced; every other field is valid. */
+const cookie = (
+  fields: Partial<Record<'format' | 'subject' | 'time' | 'method' | 'choices' | 'policy', string>> = {},
+) =>
+  [
+    fields.format ?? '1',
+    fields.subject ?? SUBJECT,
+    fields.time ?? time,
+    fields.method ?? 'custom',
+    fields.choices ?? 'necessary:1+analytics:1+functional:0',
+    RECEIPT,
+    fields.policy ?? '2024-01-01',
+  ].join('.');
+
+describe('consent cookie', () => {
+  it('decodes what it encodes', () => {
+    expect(decodeConsent(encodeConsent(decision, RECEIPT), config, NOW)).toEqual({
+      decision,
+      subjectId: SUBJECT,
+      lastReceiptId: RECEIPT,
+    });
+    expect(decodeConsent(cookie(), config, NOW).decision).toEqual(decision);
+  });
+
+  it('decodes any valid decision it encodes to the same decision', () => {
+    const decisions = fc.record({
+      subjectId: fc.uuid(),
+      policyVersion: fc.string({ minLength: 1 }),
+      timestamp: fc.date({ min: new Date(0), max: new Date(NOW), noInvalidDate: true }).map((d) => d.toISOString()),
+      method: fc.constantFrom(...METHODS),
+      categories: fc.record({ necessary: fc.constant(true), analytics: fc.boolean(), functional: fc.boolean() }),
+    });
+    fc.assert(
+      fc.property(decisions, fc.option(fc.uuid(), { nil: undefined }), (d, receipt) => {
+        const stored = decodeConsent(encodeConsent(d, receipt), { ...config, policyVersion: d.policyVersion }, NOW);
+        expect(stored).toEqual({ decision: d, subjectId: d.subjectId, lastReceiptId: receipt });
+      }),
+    );
+  });
+
+  it('never throws on an arbitrary cookie and leaves it undecided', () => {
+    const values = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.array(fc.string(), { maxLength: 9 }).map((parts) => ['1', ...parts].join('.')),
+    );
+    fc.assert(fc.property(values, (value) => decodeConsent(value, config, NOW).decision === null));
+  });
+
+  it('never throws on a valid cookie with a field replaced, and only decodes well-formed decisions', () => {
+    const fields = ['format', 'subject', 'time', 'method', 'choices', 'policy'] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), fc.string(), (field, value) => {
+        const restored = decodeConsent(cookie({ [field]: value }), config, NOW).decision;
+        if (restored === null) return;
+        expect(restored.policyVersion).toBe('2024-01-01');
+        expect(restored.categories).toEqual({
+          necessary: true,
+          analytics: expect.any(Boolean),
+          functional: expect.any(Boolean),
+        });
+      }),
+    );
+  });
+
+  it.each([
+    ['no cookie', undefined, {}],
+    ['an empty cookie', '', {}],
+    ['another format version', cookie({ format: '2' }), {}],
+    ['a malformed subject id', cookie({ subject: 'not-a-uuid' }), {}],
+    ['too few fields', cookie().split('.').slice(0, 6).join('.'), {}],
+    ['an unknown method', cookie({ method: 'accept' }), linked],
+    ['a malformed timestamp', cookie({ time: 'x!' }), linked],
+    ['a timestamp in the future', cookie({ time: (NOW + 2 * 86_400_000).toString(36) }), linked],
+    ['strictly necessary refused', cookie({ choices: 'necessary:0+analytics:1+functional:0' }), linked],
+    ['a category missing', cookie({ choices: 'necessary:1+analytics:1' }), linked],
+    ['a malformed choice', cookie({ choices: 'necessary:1+analytics:yes+functional:0' }), linked],
+    ['no choices', cookie({ choices: '' }), linked],
+    ['another policy version', cookie({ policy: '2023-06-01' }), linked],
+  ])('treats %s as undecided, keeping a well-formed subject id and receipt link', (_, value, kept) => {
+    expect(decodeConsent(value, config, NOW)).toEqual({ decision: null, ...kept });
+  });
+
+  it('tolerates a little clock skew', () => {
+    expect(decodeConsent(cookie({ time: (NOW + 3_600_000).toString(36) }), config, NOW).decision).not.toBeNull();
+  });
+
+  it('asks again about a category added since the decision, whatever its name', () => {
+    const added = resolvedConfig({ categories: { constructor: {} } });
+    expect(decodeConsent(cookie(), added, NOW)).toEqual({ decision: null, subjectId: SUBJECT, lastReceiptId: RECEIPT });
+  });
+
+  it('ignores choices for categories the configuration no longer has', () => {
+    const value = cookie({ choices: 'necessary:1+analytics:1+functional:0+marketing:1' });
+    expect(decodeConsent(value, config, NOW).decision).toEqual(decision);
+  });
+
+  it('keeps a policy version containing dots', () => {
+    const dotted = resolvedConfig({ policyVersion: '2024.01.01' });
+    const d = { ...decision, policyVersion: '2024.01.01' };
+    expect(decodeConsent(encodeConsent(d), dotted, NOW).decision).toEqual(d);
+    expect(decodeConsent(encodeConsent({ ...d, policyVersion: '2024.01' }), dotted, NOW).decision).toBeNull();
+    expect(decodeConsent(encodeConsent({ ...d, policyVersion: '2024.01.01.1' }), dotted, NOW).decision).toBeNull();
+  });
+});
+
+describe('createConsentStore', () => {
+  it('writes the cookie with SameSite, expiry, domain, path and Secure on https', () => {
+    const env = fakeEnv();
+    const custom = resolvedConfig({
+      cookie: { name: 'consent', domain: 'paloma365.com', path: '/app', maxAgeDays: 30, sameSite: 'Strict' },
+    });
+    createConsentStore(custom, env).write(decision, RECEIPT);
+    expect(env.cookies.sets).toEqual([
+      {
+        name: 'consent',
+        value: encodeConsent(decision, RECEIPT),
+        attributes: { domain: 'paloma365.com', path: '/app', expires: 30, sameSite: 'Strict', secure: true },
+      },
+    ]);
+  });
+
+  it('writes a host-only Lax cookie for 182 days by default, not Secure on http', () => {
+    const env = fakeEnv({ location: { protocol: 'http:', hostname: 'localhost', origin: '', pathname: '/' } });
+    createConsentStore(config, env).write(decision);
+    expect(env.cookies.sets[0]).toEqual({
+      name: 'paloma_consent',
+      value: encodeConsent(decision),
+      attributes: { domain: undefined, path: '/', expires: 182, sameSite: 'Lax', secure: false },
+    });
+  });
+
+  it('makes a SameSite=None cookie Secure, as browsers require', () => {
+    const env = fakeEnv({ location: { protocol: 'http:', hostname: 'localhost', origin: '', pathname: '/' } });
+    createConsentStore(resolvedConfig({ cookie: { sameSite: 'None' } }), env).write(decision);
+    expect(env.cookies.sets[0]?.attributes).toMatchObject({ sameSite: 'None', secure: true });
+  });
+
+  it('reads back what another store wrote to the same jar', () => {
+    const jar = fakeJar();
+    createConsentStore(config, fakeEnv({ cookies: jar })).write(decision, RECEIPT);
+    expect(createConsentStore(config, fakeEnv({ cookies: jar })).read()).toEqual({
+      decision,
+      subjectId: SUBJECT,
+      lastReceiptId: RECEIPT,
+    });
+  });
+
+  it('removes the cookie with its domain and path, and forgets the decision', () => {
+    const env = fakeEnv();
+    const store = createConsentStore(resolvedConfig({ cookie: { domain: 'paloma365.com', path: '/app' } }), env);
+    store.write(decision);
+    store.clear();
+    expect(env.cookies.removed).toEqual([
+      { name: 'paloma_consent', attributes: { domain: 'paloma365.com', path: '/app' } },
+    ]);
+    expect(store.read().decision).toBeNull();
+  });
+
+  it('keeps the decision in memory for the page when the jar throws', () => {
+    const store = createConsentStore(config, fakeEnv({ cookies: throwingJar() as FakeJar }));
+    expect(store.read()).toEqual({ decision: null });
+    store.write(decision);
+    expect(store.read().decision).toEqual(decision);
+    store.clear();
+    expect(store.read().decision).toBeNull();
+  });
+
+  it('keeps the decision in memory for the page when cookies are disabled', () => {
+    const jar = fakeJar();
+    const store = createConsentStore(config, fakeEnv({ cookies: { ...jar, set: () => undefined } }));
+    store.write(decision);
+    expect(store.read().decision).toEqual(decision);
+  });
+});

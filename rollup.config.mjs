@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import replace from '@rollup/plugin-replace';
+import terser from '@rollup/plugin-terser';
+import esbuild from 'rollup-plugin-esbuild';
+
+const pkg = (name) => JSON.parse(readFileSync(`packages/${name}/package.json`, 'utf8'));
+const version = pkg('consent').version;
+
+const plugins = (target = 'es2020') => [
+  replace({ preventAssignment: true, values: { __SDK_VERSION__: JSON.stringify(version) } }),
+  nodeResolve({ browser: true }),
+  esbuild({ target, jsx: 'automatic', jsxImportSource: 'preact', tsconfig: 'tsconfig.base.json' }),
+];
+
+/** ESM + CJS for npm; dependencies stay external so bundlers dedupe them. */
+const library = (name) => {
+  const { dependencies = {} } = pkg(name);
+  const external = (id) => Object.keys(dependencies).some((dep) => id === dep || id.startsWith(`${dep}/`));
+  return {
+    input: `packages/${name}/src/index.ts`,
+    external,
+    plugins: plugins(),
+    output: [
+      { file: `packages/${name}/dist/index.js`, format: 'es' },
+      { file: `packages/${name}/dist/index.cjs`, format: 'cjs' },
+    ],
+  };
+};
+
+const banner = `/*! @paloma365/consent ${version} | MIT | https://paloma365.com */`;
+
+export default [
+  library('core'),
+  library('ui'),
+  library('consent'),
+  {
+    // The script-tag bundle: everything inside, one IIFE, window.PalomaConsent.
+    input: 'packages/consent/src/auto.ts',
+    plugins: [
+      ...plugins(),
+      terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true }, format: { comments: /^!/ } }),
+    ],
+    output: { file: 'packages/consent/dist/consent.min.js', format: 'iife', banner },
+  },
+];
