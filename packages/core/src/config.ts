@@ -140,176 +140,162 @@ const isObject = (value: unknown): value is Json =>
 const describe = (value: unknown): string =>
   value == null ? String(value) : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 
+/** Checks one field: returns its value when valid, reports and returns `undefined` when not. */
+type Check = (value: unknown, path: string) => unknown;
+
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
 /**
  * Checks a configuration and fills in the defaults. Returns every problem, each
  * with the path of its field, instead of throwing: the caller decides what to do.
+ * The checks are a table per object, so each rule reads as one line.
  */
 export function validateConfig(input: unknown): Validation {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
-  const fail = (path: string, message: string) => problems.push({ path, message });
+  const fail = (path: string, message: string): undefined => {
+    problems.push({ path, message });
+  };
+  const expected = (path: string, what: string, value: unknown) =>
+    fail(path, `expected ${what}, got ${describe(value)}`);
 
-  if (!isObject(input)) {
-    fail('(config)', `expected an object, got ${describe(input)}`);
-    return { ok: false, problems, warnings };
-  }
-
-  const string = (path: string, value: unknown, required = false): string | undefined => {
-    if (value === undefined && !required) return undefined;
-    if (typeof value === 'string' && value.trim() !== '') return value;
-    fail(path, value === undefined ? 'is required' : `expected a non-empty string, got ${describe(value)}`);
-    return undefined;
-  };
-  const boolean = (path: string, value: unknown, fallback: boolean): boolean => {
-    if (value === undefined) return fallback;
-    if (typeof value === 'boolean') return value;
-    fail(path, `expected true or false, got ${describe(value)}`);
-    return fallback;
-  };
-  const oneOf = <T extends string>(path: string, value: unknown, allowed: readonly T[], fallback: T): T => {
-    if (value === undefined) return fallback;
-    if (allowed.includes(value as T)) return value as T;
-    fail(path, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`);
-    return fallback;
-  };
-  /** `known` lists the keys the object may hold; without it any key is fine. */
-  const object = (path: string, value: unknown, known?: readonly string[]): Json | undefined => {
-    if (value === undefined) return undefined;
-    if (!isObject(value)) {
-      fail(path, `expected an object, got ${describe(value)}`);
-      return undefined;
-    }
-    for (const key of Object.keys(value)) {
-      if (known && !known.includes(key)) {
-        warnings.push({ path: path ? `${path}.${key}` : key, message: 'unknown option, ignored' });
+  const optional =
+    (check: Check): Check =>
+    (value, path) =>
+      value === undefined ? undefined : check(value, path);
+  const text: Check = (value, path) =>
+    typeof value === 'string' && value.trim() ? value : expected(path, 'a non-empty string', value);
+  const string = optional(text);
+  const boolean = optional((value, path) =>
+    typeof value === 'boolean' ? value : expected(path, 'true or false', value),
+  );
+  const oneOf = (...allowed: string[]) =>
+    optional((value, path) =>
+      allowed.includes(value as string)
+        ? value
+        : fail(path, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`),
+    );
+  const url = optional((value, path) =>
+    /^\s*(javascript|data|vbscript):/i.test(String(text(value, path) ?? ''))
+      ? fail(path, 'expected an http(s) or relative URL')
+      : (value as string | undefined),
+  );
+  const cookieName = (value: unknown, path: string) =>
+    typeof value !== 'string'
+      ? expected(path, 'a string', value)
+      : COOKIE_NAME.test(value)
+        ? value
+        : fail(path, `"${value}" is not a cookie name`);
+  /** Reports unknown keys as warnings; without `fields`, any key is fine and values are kept as they are. */
+  const object =
+    (fields?: Record<string, Check>): Check =>
+    (value, path) => {
+      if (value === undefined) return undefined;
+      if (!isObject(value)) return expected(path, 'an object', value);
+      if (!fields) return value;
+      for (const key of Object.keys(value)) {
+        if (!(key in fields)) warnings.push({ path: join(path, key), message: 'unknown option, ignored' });
       }
-    }
+      return Object.fromEntries(
+        Object.entries(fields).map(([key, check]) => [key, check(value[key], join(path, key))]),
+      );
+    };
+  const localized = optional((value, path) =>
+    typeof value === 'string' || (isObject(value) && Object.values(value).every((v) => typeof v === 'string'))
+      ? value
+      : expected(path, 'a string or an object of strings keyed by language', value),
+  );
+  const cookieList = optional((value, path) =>
+    Array.isArray(value)
+      ? value.every((name, i) => cookieName(name, `${path}[${i}]`) !== undefined) && value
+      : expected(path, 'a list of cookie names', value),
+  );
+  const textTable = optional((value, path) =>
+    isObject(value) && Object.values(value).every((v) => typeof v === 'string')
+      ? value
+      : fail(path, 'expected an object of strings'),
+  );
+  const consentModeTypes = (value: unknown, path: string) =>
+    Array.isArray(value) && value.every((t) => CONSENT_MODE_TYPES.includes(t))
+      ? value
+      : fail(path, `expected a list of Consent Mode types (${CONSENT_MODE_TYPES.join(', ')})`);
+  const mapping: Check = (value, path) => {
+    if (!isObject(value)) return expected(path, 'an object', value);
+    for (const [id, types] of Object.entries(value)) consentModeTypes(types, join(path, id));
     return value;
   };
-  const text = (path: string, value: unknown): Text | undefined => {
-    if (value === undefined || typeof value === 'string') return value;
-    if (isObject(value) && Object.values(value).every((v) => typeof v === 'string')) return value as Text;
-    fail(path, `expected a string or an object of strings keyed by language, got ${describe(value)}`);
-    return undefined;
-  };
-  const url = (path: string, value: unknown): string | undefined => {
-    const s = string(path, value);
-    if (s !== undefined && /^\s*(javascript|data|vbscript):/i.test(s))
-      fail(path, 'expected an http(s) or relative URL');
-    return s;
-  };
 
-  const root = object('', input, [
-    'policyVersion',
-    'endpoint',
-    'language',
-    'categories',
-    'cookie',
-    'respectGpc',
-    'googleConsentMode',
-    'texts',
-    'privacyPolicyUrl',
-    'operator',
-    'layout',
-    'settingsButton',
-  ]) as Json;
-
-  const policyVersion = string('policyVersion', root.policyVersion, true) ?? '';
-
-  const categories = DEFAULT_CATEGORIES.map((c) => ({ ...c }));
-  const rawCategories = object('categories', root.categories);
-  for (const [id, raw] of Object.entries(rawCategories ?? {})) {
-    const path = `categories.${id}`;
-    if (!CATEGORY_ID.test(id)) {
-      fail(path, 'a category id is lower-case letters, digits and "_", starting with a letter');
-      continue;
-    }
-    const entry = object(path, raw, ['title', 'description', 'cookies']);
-    if (!entry) continue;
-    let category = categories.find((c) => c.id === id);
-    if (!category) {
-      category = { id, required: false, cookies: [] };
-      categories.push(category);
-    }
-    category.title = text(`${path}.title`, entry.title) ?? category.title;
-    category.description = text(`${path}.description`, entry.description) ?? category.description;
-    if (entry.cookies !== undefined) {
-      if (!Array.isArray(entry.cookies))
-        fail(`${path}.cookies`, `expected a list of cookie names, got ${describe(entry.cookies)}`);
-      else {
-        entry.cookies.forEach((name, i) => {
-          if (typeof name !== 'string') fail(`${path}.cookies[${i}]`, `expected a string, got ${describe(name)}`);
-          else if (!COOKIE_NAME.test(name)) fail(`${path}.cookies[${i}]`, `"${name}" is not a cookie name`);
-        });
-        category.cookies = entry.cookies as string[];
+  /** The default categories, overridden or extended by the configured ones. */
+  const categories = (value: unknown, path: string) => {
+    const list = DEFAULT_CATEGORIES.map((c) => ({ ...c }));
+    for (const [id, raw] of Object.entries((object()(value, path) as Json | undefined) ?? {})) {
+      const at = join(path, id);
+      if (!CATEGORY_ID.test(id)) {
+        fail(at, 'a category id is lower-case letters, digits and "_", starting with a letter');
+        continue;
       }
+      const entry = object({ title: localized, description: localized, cookies: cookieList })(raw, at) as Json;
+      if (!entry) continue;
+      const category = list.find((c) => c.id === id) ?? { id, required: false, cookies: [] };
+      if (!list.includes(category)) list.push(category);
+      if (entry.title) category.title = entry.title as Text;
+      if (entry.description) category.description = entry.description as Text;
+      if (entry.cookies) category.cookies = entry.cookies as string[];
     }
-  }
-
-  const rawCookie = object('cookie', root.cookie, ['name', 'domain', 'path', 'maxAgeDays', 'sameSite']) ?? {};
-  const cookieName = string('cookie.name', rawCookie.name) ?? 'paloma_consent';
-  if (!COOKIE_NAME.test(cookieName)) fail('cookie.name', `"${cookieName}" is not a cookie name`);
-  const maxAgeDays = rawCookie.maxAgeDays ?? 182;
-  if (typeof maxAgeDays !== 'number' || !(maxAgeDays > 0 && maxAgeDays <= 400)) {
-    // Chromium caps cookie lifetime at 400 days; a longer promise would be a lie.
-    fail('cookie.maxAgeDays', `expected a number of days from 1 to 400, got ${JSON.stringify(maxAgeDays)}`);
-  }
-
-  let googleConsentMode: ResolvedConfig['googleConsentMode'] = false;
-  const gcm = root.googleConsentMode;
-  if (gcm === true) googleConsentMode = DEFAULT_CONSENT_MODE;
-  else if (gcm !== undefined && gcm !== false) {
-    // object() reports a value that is not an object; only an object can lack its mapping.
-    const mapping = object('googleConsentMode', gcm, ['mapping'])?.mapping;
-    if (isObject(gcm) && !isObject(mapping))
-      fail('googleConsentMode.mapping', `expected an object, got ${describe(mapping)}`);
-    else if (isObject(mapping)) {
-      for (const [id, types] of Object.entries(mapping)) {
-        const path = `googleConsentMode.mapping.${id}`;
-        if (!Array.isArray(types) || types.some((t) => !CONSENT_MODE_TYPES.includes(t))) {
-          fail(path, `expected a list of Consent Mode types (${CONSENT_MODE_TYPES.join(', ')})`);
-        }
-      }
-      googleConsentMode = mapping as Record<string, ConsentModeType[]>;
-    }
-  }
-
-  const texts: ResolvedConfig['texts'] = {};
-  const rawTexts = object('texts', root.texts, LANGUAGES) ?? {};
-  for (const language of LANGUAGES) {
-    const table = rawTexts[language];
-    if (table === undefined) continue;
-    if (!isObject(table) || Object.values(table).some((v) => typeof v !== 'string')) {
-      fail(`texts.${language}`, 'expected an object of strings');
-    } else texts[language] = table as Record<string, string>;
-  }
-
-  const rawOperator = object('operator', root.operator, ['name', 'id', 'url']);
-  const operator = rawOperator && {
-    name: string('operator.name', rawOperator.name),
-    id: string('operator.id', rawOperator.id),
-    url: url('operator.url', rawOperator.url),
+    return list;
   };
 
-  const config: ResolvedConfig = {
-    policyVersion,
-    endpoint: url('endpoint', root.endpoint),
-    language: oneOf('language', root.language, ['auto', ...LANGUAGES], 'auto'),
+  if (!isObject(input)) {
+    expected('(config)', 'an object', input);
+    return { ok: false, problems, warnings };
+  }
+  const root = object({
+    policyVersion: (value, path) => (value === undefined ? fail(path, 'is required') : text(value, path)),
+    endpoint: url,
+    language: oneOf('auto', ...LANGUAGES),
     categories,
+    cookie: object({
+      name: (value, path) => (value === undefined ? undefined : string(value, path) && cookieName(value, path)),
+      domain: string,
+      path: string,
+      maxAgeDays: optional((value, path) =>
+        // Chromium caps cookie lifetime at 400 days; a longer promise would be a lie.
+        typeof value === 'number' && value > 0 && value <= 400
+          ? value
+          : fail(path, `expected a number of days from 1 to 400, got ${JSON.stringify(value)}`),
+      ),
+      sameSite: oneOf('Lax', 'Strict', 'None'),
+    }),
+    respectGpc: boolean,
+    googleConsentMode: (value, path) =>
+      value === true ? DEFAULT_CONSENT_MODE : value && (object({ mapping })(value, path) as Json | undefined)?.mapping,
+    texts: object(Object.fromEntries(LANGUAGES.map((language) => [language, textTable]))),
+    privacyPolicyUrl: url,
+    operator: object({ name: string, id: string, url }),
+    layout: oneOf('bar', 'box'),
+    settingsButton: boolean,
+  })(input, '') as Json;
+
+  const cookie = (root.cookie ?? {}) as Partial<ResolvedConfig['cookie']>;
+  const config: ResolvedConfig = {
+    policyVersion: root.policyVersion as string,
+    endpoint: root.endpoint as string | undefined,
+    language: (root.language as ResolvedConfig['language']) ?? 'auto',
+    categories: root.categories as Category[],
     cookie: {
-      name: cookieName,
-      domain: string('cookie.domain', rawCookie.domain),
-      path: string('cookie.path', rawCookie.path) ?? '/',
-      maxAgeDays: maxAgeDays as number,
-      sameSite: oneOf('cookie.sameSite', rawCookie.sameSite, ['Lax', 'Strict', 'None'], 'Lax'),
+      name: cookie.name ?? 'paloma_consent',
+      domain: cookie.domain,
+      path: cookie.path ?? '/',
+      maxAgeDays: cookie.maxAgeDays ?? 182,
+      sameSite: cookie.sameSite ?? 'Lax',
     },
-    respectGpc: boolean('respectGpc', root.respectGpc, true),
-    googleConsentMode,
-    texts,
-    privacyPolicyUrl: url('privacyPolicyUrl', root.privacyPolicyUrl),
-    operator,
-    layout: oneOf('layout', root.layout, ['bar', 'box'], 'bar'),
-    settingsButton: boolean('settingsButton', root.settingsButton, false),
+    respectGpc: (root.respectGpc as boolean | undefined) ?? true,
+    googleConsentMode: (root.googleConsentMode as ResolvedConfig['googleConsentMode']) || false,
+    texts: Object.fromEntries(Object.entries((root.texts as Json | undefined) ?? {}).filter(([, table]) => table)),
+    privacyPolicyUrl: root.privacyPolicyUrl as string | undefined,
+    operator: root.operator as OperatorConfig | undefined,
+    layout: (root.layout as ResolvedConfig['layout']) ?? 'bar',
+    settingsButton: (root.settingsButton as boolean | undefined) ?? false,
   };
   return problems.length ? { ok: false, problems, warnings } : { ok: true, config, warnings };
 }
