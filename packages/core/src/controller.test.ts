@@ -140,6 +140,18 @@ describe('createConsent', () => {
       expect(change).toHaveBeenCalledTimes(1);
     });
 
+    it('keeps the decision when a state subscriber (a custom UI) throws', () => {
+      const env = pageEnv();
+      const consent = create({}, env);
+      const failure = new Error('UI bug');
+      consent.subscribe(() => {
+        throw failure;
+      });
+      expect(() => consent.acceptAll()).not.toThrow();
+      expect(env.console.error).toHaveBeenCalledWith('[paloma-consent]', 'a listener threw:', failure);
+      expect(consent.get()?.method).toBe('accept_all');
+    });
+
     it('reports a listener that throws through console.error and carries on', () => {
       const env = pageEnv();
       const consent = create({}, env);
@@ -150,7 +162,7 @@ describe('createConsent', () => {
       });
       consent.on('change', after);
       expect(() => consent.acceptAll()).not.toThrow();
-      expect(env.console.error).toHaveBeenCalledWith('[paloma-consent]', 'an event listener threw:', failure);
+      expect(env.console.error).toHaveBeenCalledWith('[paloma-consent]', 'a listener threw:', failure);
       expect(after).toHaveBeenCalledOnce();
       expect(consent.has('analytics')).toBe(true);
       consent.rejectAll();
@@ -362,9 +374,11 @@ describe('createConsent', () => {
     const gtag = vi.fn();
     const consent = create({ googleConsentMode: true }, pageEnv({ window: { gtag } as unknown as Window }));
     consent.set({ analytics: true });
+    consent.reset();
     expect(gtag.mock.calls.map(([, command, state]) => [command, state.analytics_storage])).toEqual([
       ['default', 'denied'],
       ['update', 'granted'],
+      ['update', 'denied'], // reset: nothing is allowed until the visitor decides again
     ]);
   });
 });

@@ -5,6 +5,8 @@ import { browserEnv, type Env } from './env.js';
 import { createEmitter } from './events.js';
 import { createGate, type Gate } from './gate.js';
 import { resolveLanguage } from './language.js';
+import { createOutbox } from './outbox.js';
+import { buildReceipt, pageOf, type Receipt } from './receipt.js';
 import { createConsentMode, gpcRefuses } from './signals.js';
 import { createConsentStore } from './storage.js';
 
@@ -17,10 +19,15 @@ export interface ConsentState {
 }
 
 export interface ConsentError {
-  /** `config`: the configuration is invalid; the SDK stays in the safe state. */
-  code: 'config';
+  /**
+   * `config`: the configuration is invalid; the SDK stays in the safe state.
+   * `receipt`: a receipt was dropped undelivered (refused as invalid, or the outbox was full, too old or unreadable).
+   */
+  code: 'config' | 'receipt';
   message: string;
   problems?: Problem[];
+  /** With `receipt`: the dropped receipt, when there is one. */
+  receipt?: Receipt;
 }
 
 export interface ConsentEvents {
@@ -28,6 +35,8 @@ export interface ConsentEvents {
   consent: Decision;
   /** Any decision. */
   change: Decision;
+  /** The endpoint accepted a receipt (answered 2xx). */
+  receipt: Receipt;
   error: ConsentError;
 }
 
@@ -74,7 +83,8 @@ const PREFIX = '[paloma-consent]';
  * consent.on('change', (d) => d.categories.analytics && loadAnalytics());
  */
 export function createConsent(input: unknown, env: Env = browserEnv()): Consent {
-  const events = createEmitter<ConsentEvents>((error) => env.console.error(PREFIX, 'an event listener threw:', error));
+  const report = (error: unknown) => env.console.error(PREFIX, 'a listener threw:', error);
+  const events = createEmitter<ConsentEvents>(report);
   const subscribers = new Set<(state: ConsentState) => void>();
   const validation = validateConfig(input);
   // Listeners are attached after createConsent returns; what happens while it runs is told a tick later.
@@ -96,17 +106,34 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
   const stored = store.read();
   let state: ConsentState = { decision: stored.decision, view: stored.decision ? 'none' : 'banner' };
   let subjectId = stored.subjectId;
+  // Chains a subject's receipts; kept with the subject id when `reset()` clears the cookie.
+  let lastReceiptId = stored.lastReceiptId;
   const consentMode =
     config.googleConsentMode && window ? createConsentMode(window, config.googleConsentMode) : undefined;
 
   if (!config.endpoint) env.console.warn(PREFIX, 'no endpoint configured: consent receipts are not sent');
+  const outbox = config.endpoint
+    ? createOutbox(env, config.endpoint, {
+        onDelivered: (receipt) => emitSoon('receipt', receipt),
+        onDropped(message, receipt) {
+          env.console.error(PREFIX, message);
+          emitSoon('error', { code: 'receipt', message, receipt });
+        },
+      })
+    : undefined;
 
   const has = (category: string): boolean =>
     config.categories.some((c) => c.id === category && (c.required || state.decision?.categories[category] === true));
 
   const setState = (next: Partial<ConsentState>) => {
     state = { ...state, ...next };
-    for (const fn of Array.from(subscribers)) fn(state);
+    for (const fn of Array.from(subscribers)) {
+      try {
+        fn(state);
+      } catch (error) {
+        report(error); // a broken custom UI must not stop the decision from being kept
+      }
+    }
   };
 
   const decide = (choices: Choices, method: Method, announce = events.emit) => {
@@ -119,7 +146,19 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
       method,
       categories: Object.fromEntries(config.categories.map((c) => [c.id, c.required || choices[c.id] === true])),
     };
-    store.write(decision, stored.lastReceiptId);
+    if (outbox) {
+      const previousReceiptId = lastReceiptId ?? null;
+      const receipt = buildReceipt(decision, {
+        receiptId: env.randomUUID(),
+        language,
+        page: pageOf(env.location),
+        previousReceiptId,
+      });
+      lastReceiptId = receipt.receiptId;
+      // Into the outbox before anything else runs, so no listener or gated script can lose it.
+      outbox.add(receipt);
+    }
+    store.write(decision, lastReceiptId);
     setState({ decision, view: 'none' });
     for (const category of config.categories) {
       if (!decision.categories[category.id] && env.location) {
@@ -150,6 +189,8 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
   document?.addEventListener('click', onOpenClick);
 
   if (!state.decision && config.respectGpc && gpcRefuses(env.navigator)) decide(all(false), 'gpc', emitSoon);
+  // Receipts a previous page left waiting go within 2 s; the random delay keeps tabs restored together apart.
+  if (outbox) env.setTimeout(outbox.flush, Math.random() * 1000);
 
   return {
     get: () => state.decision,
@@ -167,6 +208,7 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     hide: () => setState({ view: 'none' }),
     reset() {
       store.clear();
+      consentMode?.update({});
       setState({ decision: null, view: 'banner' });
     },
     on: events.on,
@@ -179,6 +221,7 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     language,
     destroy() {
       gate?.stop();
+      outbox?.stop();
       document?.removeEventListener('click', onOpenClick);
       subscribers.clear();
     },

@@ -62,7 +62,8 @@ export function createGate(document: Document, allows: (categories: string[]) =>
   };
 
   const update = () => {
-    queue = queue.then(activate, activate);
+    // A failing pass (a detached node, a throwing attribute) must not stop later ones or reach the page.
+    queue = queue.then(activate).catch(() => {});
     return queue;
   };
 

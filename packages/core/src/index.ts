@@ -18,3 +18,4 @@ export type { Decision, Method } from './decision.js';
 export type { CookieAttributes, CookieJar, Env, KeyValueStore, LocationLike, NavigatorLike } from './env.js';
 export { browserEnv } from './env.js';
 export { resolveLanguage } from './language.js';
+export type { Receipt } from './receipt.js';

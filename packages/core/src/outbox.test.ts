@@ -1,0 +1,426 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Env, KeyValueStore } from './env.js';
+import { createOutbox } from './outbox.js';
+import { buildReceipt, type Receipt } from './receipt.js';
+import { fakeEnv, fakeStorage, NOW } from './test-env.js';
+
+const KEY = 'paloma_consent_outbox';
+const ENDPOINT = 'https://collector.paloma365.com/receipts';
+const SECOND = 1000;
+const DAY = 86_400 * SECOND;
+
+/** A reply of the fetch double: a status, a status with headers, a network error, or no answer at all. */
+type Reply = number | { status: number; headers: Record<string, string> } | 'offline' | 'hang' | 'silent';
+
+/**
+ * A fetch double that answers with the given replies in turn (then the last one) and records each
+ * call with what storage held at that moment. `hang` answers only by failing when aborted;
+ * `silent` never settles, as a request from a page that is gone.
+ */
+function fetchDouble(storage: KeyValueStore | null, ...replies: Reply[]) {
+  const calls: { at: number; init: RequestInit; receipt: Receipt; stored: string | null }[] = [];
+  const fetch = vi.fn(async (_url: string | URL | Request, init: RequestInit = {}) => {
+    calls.push({ at: Date.now(), init, receipt: JSON.parse(String(init.body)), stored: storage?.getItem(KEY) ?? null });
+    const reply = replies.length > 1 ? replies.shift() : replies[0];
+    if (reply === 'offline') throw new TypeError('Failed to fetch');
+    if (reply === 'silent') return new Promise<Response>(() => {});
+    if (reply === 'hang') {
+      return new Promise<Response>((_, reject) =>
+        init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+      );
+    }
+    const { status, headers } = typeof reply === 'object' ? reply : { status: reply ?? 201, headers: {} };
+    return new Response(null, { status, headers });
+  });
+  return {
+    fetch: fetch as unknown as typeof globalThis.fetch,
+    calls,
+    ids: () => calls.map((c) => c.receipt.receiptId),
+  };
+}
+
+let uuids = 0;
+const uuid = () => `00000000-0000-4000-8000-${String(++uuids).padStart(12, '0')}`;
+
+function receipt(timestamp = new Date(Date.now()).toISOString()): Receipt {
+  return buildReceipt(
+    {
+      subjectId: '0b7e4c5a-9d1f-4e2b-8a3c-5d6e7f809a1b',
+      policyVersion: '2024-01-01',
+      timestamp,
+      method: 'accept_all',
+      categories: { necessary: true, analytics: true, functional: true },
+    },
+    { receiptId: uuid(), language: 'en', page: 'https://paloma365.com/pricing', previousReceiptId: null },
+  );
+}
+
+/** An outbox over a fake env with the (fake) clock and timers; a second call over the same storage is another tab or page. */
+function tab(fetch: typeof globalThis.fetch, storage: KeyValueStore | null) {
+  const env: Env = fakeEnv({
+    storage,
+    fetch,
+    now: () => Date.now(),
+    randomUUID: uuid,
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  });
+  const delivered: Receipt[] = [];
+  const dropped: { message: string; receipt?: Receipt }[] = [];
+  const outbox = createOutbox(env, ENDPOINT, {
+    onDelivered: (r) => delivered.push(r),
+    onDropped: (message, r) => dropped.push({ message, receipt: r }),
+  });
+  return { outbox, delivered, dropped };
+}
+
+const stored = (storage: KeyValueStore) => JSON.parse(storage.getItem(KEY) ?? '[]');
+const storedIds = (storage: KeyValueStore) => stored(storage).map((e: { receipt: Receipt }) => e.receipt.receiptId);
+const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: NOW });
+  vi.spyOn(Math, 'random').mockReturnValue(0.5); // no jitter unless a test asks for it
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+describe('sending', () => {
+  it('writes the receipt to storage before sending it', async () => {
+    const storage = fakeStorage();
+    const { fetch, calls } = fetchDouble(storage, 201);
+    const r = receipt();
+    tab(fetch, storage).outbox.add(r);
+    expect(calls).toHaveLength(1);
+    expect(JSON.parse(calls[0]?.stored ?? '[]')[0].receipt).toEqual(r);
+  });
+
+  it('posts JSON with keepalive, no credentials and the receipt id as Idempotency-Key', async () => {
+    const storage = fakeStorage();
+    const { fetch, calls } = fetchDouble(storage, 201);
+    const r = receipt();
+    tab(fetch, storage).outbox.add(r);
+    expect(fetch).toHaveBeenCalledWith(ENDPOINT, expect.anything());
+    const init = calls[0]?.init as RequestInit;
+    expect(init).toMatchObject({
+      method: 'POST',
+      keepalive: true,
+      credentials: 'omit',
+      referrerPolicy: 'strict-origin',
+    });
+    expect(init.headers).toEqual({ 'Content-Type': 'application/json', 'Idempotency-Key': r.receiptId });
+    expect(JSON.parse(String(init.body))).toEqual(r);
+  });
+
+  it('removes the receipt and reports its delivery when the endpoint answers 2xx', async () => {
+    const storage = fakeStorage();
+    const { fetch } = fetchDouble(storage, 200);
+    const { outbox, delivered, dropped } = tab(fetch, storage);
+    const r = receipt();
+    outbox.add(r);
+    await wait(0);
+    expect(delivered).toEqual([r]);
+    expect(dropped).toEqual([]);
+    expect(storage.getItem(KEY)).toBeNull();
+  });
+
+  it('sends each receipt once to a healthy endpoint', async () => {
+    const storage = fakeStorage();
+    const { fetch, calls } = fetchDouble(storage, 201);
+    const { outbox } = tab(fetch, storage);
+    outbox.add(receipt());
+    outbox.add(receipt());
+    await wait(10 * 60 * SECOND);
+    expect(calls).toHaveLength(2);
+  });
+});
+
+describe('failures', () => {
+  it.each([
+    ['a 5xx answer', 503 as Reply],
+    ['a network error', 'offline' as Reply],
+    ['a 404 (a misconfigured endpoint may be fixed)', 404 as Reply],
+  ])('keeps the receipt after %s and sends it again', async (_, reply) => {
+    const storage = fakeStorage();
+    const { fetch, calls } = fetchDouble(storage, reply, 201);
+    const { outbox, delivered } = tab(fetch, storage);
+    const r = receipt();
+    outbox.add(r);
+    await wait(0);
+    expect(storedIds(storage)).toEqual([r.receiptId]);
+    expect(stored(storage)[0]).toMatchObject({ attempts: 1, nextAttemptAt: NOW + SECOND, leaseUntil: 0 });
+    await wait(SECOND);
+    expect(calls).toHaveLength(2);
+    expect(delivered).toEqual([r]);
+    expect(storage.getItem(KEY)).toBeNull();
+  });
+
+  it('gives up a request after 10 s and keeps the receipt', async () => {
+    const storage = fakeStorage();
+    const { fetch, calls } = fetchDouble(storage, 'hang', 201);
+    const { outbox } = tab(fetch, storage);
+    const r = receipt();
+    outbox.add(r);
+    await wait(10 * SECOND - 1);
+    expect(stored(storage)[0].attempts).toBe(0);
+    await wait(1);
+    expect(calls[0]?.init.signal?.aborted).toBe(true);
+    expect(stored(storage)[0]).toMatchObject({ attempts: 1, nextAttemptAt: NOW + 11 * SECOND });
+    await wait(SECOND);
+    expect(calls).toHaveLength(2);
+    expect(storage.getItem(KEY)).toBeNull();
+  });
+
+  it('retries with exponential backoff: 1 s, 2 s, 4 s … capped at 5 minutes', async () => {
+    const storage = fakeStorage();
+    const { fetch, calls } = fetchDouble(storage, 503);
+    tab(fetch, storage).outbox.add(receipt());
+    await wait(30 * 60 * SECOND);
+    const gaps = calls.slice(1).map((c, i) => c.at - (calls[i]?.at ?? 0));
+    expect(gaps.slice(0, 11)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300].map((s) => s * SECOND));
+  });
+
+  it.each([
+    [0, 800],
+    [0.9999, 1199.96],
+  ])('spreads retries by ±20 %% jitter (random %f: %f ms)', async (random, delay) => {
+    const storage = fakeStorage();
+    const { fetch } = fetchDouble(storage, 503);
+    vi.mocked(Math.random).mockReturnValue(random);
+    tab(fetch, storage).outbox.add(receipt());
+    await wait(0);
+    expect(stored(storage)[0].nextAttemptAt - NOW).toBeCloseTo(delay);
+  });
+
+  it('waits as long as Retry-After says, in seconds', async () => {
+    const storage = fakeStorage();
+    const { fetch, calls } = fetchDouble(storage, { status: 429, headers: { 'Retry-After': '30' } }, 201);
+    tab(fetch, storage).outbox.add(receipt());
+    await wait(30 * SECOND - 1);
+    expect(calls).toHaveLength(1);
+    await wait(1);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('waits as long as Retry-After says, as an HTTP date', async () => {
+    const storage = fakeStorage();
+    const date = new Date(NOW + 120 * SECOND).toUTCString();
+    const { fetch, calls } = fetchDouble(storage, { status: 503, headers: { 'Retry-After': date } }, 201);
+    tab(fetch, storage).outbox.add(receipt());
+    await wait(120 * SECOND - 1);
+    expect(calls).toHaveLength(1);
+    await wait(1);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('ignores a Retry-After shorter than its own backoff or unreadable', async () => {
+    const storage = fakeStorage();
+    const { fetch, calls } = fetchDouble(storage, { status: 429, headers: { 'Retry-After': 'soon' } }, 201);
+    tab(fetch, storage).outbox.add(receipt());
+    await wait(SECOND);
+    expect(calls).toHaveLength(2);
+  });
+
+  it.each([400, 409, 413, 415, 422])(
+    'drops a receipt the endpoint refuses as invalid (%i), with a reason',
+    async (status) => {
+      const storage = fakeStorage();
+      const { fetch, calls } = fetchDouble(storage, status);
+      const { outbox, delivered, dropped } = tab(fetch, storage);
+      const r = receipt();
+      outbox.add(r);
+      await wait(10 * 60 * SECOND);
+      expect(calls).toHaveLength(1);
+      expect(storage.getItem(KEY)).toBeNull();
+      expect(delivered).toEqual([]);
+      expect(dropped).toEqual([{ message: expect.stringContaining(`invalid (HTTP ${status})`), receipt: r }]);
+      expect(dropped[0]?.message).toContain(r.receiptId);
+    },
+  );
+
+  it('sends the receipts that back off as soon as one gets through', async () => {
+    const storage = fakeStorage();
+    const { fetch, calls } = fetchDouble(storage, 503, 503, 201);
+    const { outbox, delivered } = tab(fetch, storage);
+    const first = receipt();
+    outbox.add(first); // 503: waits 1 s
+    outbox.add(receipt()); // 503: waits 1 s
+    await wait(0);
+    const third = receipt();
+    outbox.add(third); // 201: the endpoint is back
+    await wait(0);
+    expect(calls).toHaveLength(5);
+    expect(delivered.map((r) => r.receiptId)).toContain(first.receiptId);
+    expect(storage.getItem(KEY)).toBeNull();
+  });
+});
+
+describe('bounds', () => {
+  it('keeps at most 50 receipts, dropping the oldest with a reason', async () => {
+    const storage = fakeStorage();
+    const { fetch } = fetchDouble(storage, 503);
+    const { outbox, dropped } = tab(fetch, storage);
+    const receipts = Array.from({ length: 51 }, () => receipt());
+    for (const r of receipts) outbox.add(r);
+    await wait(0);
+    expect(storedIds(storage)).toEqual(receipts.slice(1).map((r) => r.receiptId));
+    expect(dropped).toEqual([{ message: expect.stringContaining(receipts[0]?.receiptId ?? ''), receipt: receipts[0] }]);
+  });
+
+  it('drops receipts not delivered within 30 days, with a reason', async () => {
+    const storage = fakeStorage();
+    const old = receipt(new Date(NOW - 30 * DAY - 1).toISOString());
+    const recent = receipt(new Date(NOW - 29 * DAY).toISOString());
+    const entry = (r: Receipt) => ({ receipt: r, attempts: 9, nextAttemptAt: NOW + 60 * SECOND, leaseUntil: 0 });
+    storage.setItem(KEY, JSON.stringify([entry(old), entry(recent)]));
+    const { fetch, ids } = fetchDouble(storage, 201);
+    const { outbox, dropped } = tab(fetch, storage);
+    outbox.flush();
+    await wait(0);
+    expect(dropped).toEqual([{ message: expect.stringContaining('30 days'), receipt: old }]);
+    expect(ids()).toEqual([recent.receiptId]);
+  });
+
+  it('drops a receipt that turns 30 days old while the page stays open', async () => {
+    const storage = fakeStorage();
+    const { fetch } = fetchDouble(storage, 503);
+    const { outbox, dropped } = tab(fetch, storage);
+    outbox.add(receipt(new Date(NOW - 30 * DAY + 10 * SECOND).toISOString()));
+    await wait(60 * SECOND);
+    expect(dropped).toHaveLength(1);
+    expect(storage.getItem(KEY)).toBeNull();
+  });
+});
+
+describe('tabs and page loads', () => {
+  it('lets only one tab send a receipt while its lease runs', async () => {
+    const storage = fakeStorage();
+    const a = fetchDouble(storage, 'silent');
+    const b = fetchDouble(storage, 201);
+    const first = tab(a.fetch, storage);
+    first.outbox.add(receipt());
+    first.outbox.stop(); // the tab is gone, its request never answered
+    const other = tab(b.fetch, storage);
+    other.outbox.flush();
+    await wait(15 * SECOND - 1);
+    expect(a.calls).toHaveLength(1);
+    expect(b.calls).toHaveLength(0);
+    // Once the lease runs out, the other tab sends it.
+    await wait(1);
+    expect(b.calls).toHaveLength(1);
+    expect(storage.getItem(KEY)).toBeNull();
+  });
+
+  it('leaves a receipt alone that another tab delivered', async () => {
+    const storage = fakeStorage();
+    const a = fetchDouble(storage, 201);
+    const b = fetchDouble(storage, 201);
+    const first = tab(a.fetch, storage);
+    const second = tab(b.fetch, storage);
+    first.outbox.add(receipt());
+    second.outbox.flush();
+    await wait(60 * SECOND);
+    expect(a.calls).toHaveLength(1);
+    expect(b.calls).toHaveLength(0);
+  });
+
+  it('sends waiting receipts on the next page load at once, whatever their backoff', async () => {
+    const storage = fakeStorage();
+    const before = fetchDouble(storage, 503);
+    const page = tab(before.fetch, storage);
+    const receipts = [receipt(), receipt()];
+    for (const r of receipts) page.outbox.add(r);
+    await wait(10 * 60 * SECOND); // backing off for 5 minutes now
+    page.outbox.stop(); // navigation
+
+    const after = fetchDouble(storage, 201);
+    const next = tab(after.fetch, storage);
+    next.outbox.flush();
+    await wait(0);
+    expect(after.ids().sort()).toEqual(receipts.map((r) => r.receiptId).sort());
+    expect(next.delivered).toHaveLength(2);
+    expect(storage.getItem(KEY)).toBeNull();
+  });
+
+  it('tries only the oldest on the next page load while the endpoint is still down', async () => {
+    const storage = fakeStorage();
+    const before = fetchDouble(storage, 503);
+    const page = tab(before.fetch, storage);
+    const receipts = [receipt(), receipt(), receipt()];
+    for (const r of receipts) page.outbox.add(r);
+    await wait(10 * 60 * SECOND);
+    page.outbox.stop();
+
+    const after = fetchDouble(storage, 503);
+    tab(after.fetch, storage).outbox.flush();
+    await wait(2 * SECOND);
+    expect(after.ids()).toEqual([receipts[0]?.receiptId]);
+  });
+});
+
+describe('stop', () => {
+  it('stops retrying, and flushes nothing after', async () => {
+    const storage = fakeStorage();
+    const { fetch, calls } = fetchDouble(storage, 503);
+    const { outbox } = tab(fetch, storage);
+    outbox.add(receipt());
+    await wait(0);
+    outbox.stop();
+    outbox.flush();
+    await wait(10 * 60 * SECOND);
+    expect(calls).toHaveLength(1);
+    expect(storage.getItem(KEY)).not.toBeNull(); // kept for the next page
+  });
+});
+
+describe('without storage', () => {
+  it.each([
+    ['there is no localStorage', () => null],
+    [
+      'localStorage throws',
+      () => ({
+        getItem: () => null,
+        setItem: () => {
+          throw new DOMException('quota', 'QuotaExceededError');
+        },
+        removeItem: () => {},
+      }),
+    ],
+  ])('sends directly when %s, keeps failed receipts in memory and retries them', async (_, storage) => {
+    const { fetch, calls } = fetchDouble(null, 'offline', 201);
+    const { outbox, delivered } = tab(fetch, storage());
+    const r = receipt();
+    expect(() => outbox.add(r)).not.toThrow();
+    expect(calls).toHaveLength(1);
+    await wait(SECOND);
+    expect(calls).toHaveLength(2);
+    expect(delivered).toEqual([r]);
+  });
+
+  it('treats an unreadable outbox as empty and reports it once', async () => {
+    const storage = fakeStorage();
+    storage.setItem(KEY, '{not json');
+    const { fetch, calls } = fetchDouble(storage, 201);
+    const { outbox, dropped } = tab(fetch, storage);
+    expect(() => outbox.flush()).not.toThrow();
+    expect(dropped).toEqual([{ message: expect.stringContaining('unreadable'), receipt: undefined }]);
+    expect(storage.getItem(KEY)).toBeNull();
+    outbox.add(receipt());
+    await wait(0);
+    expect(calls).toHaveLength(1);
+    expect(dropped).toHaveLength(1);
+  });
+
+  it('treats JSON that is not a list of receipts as unreadable', async () => {
+    const storage = fakeStorage();
+    storage.setItem(KEY, '[{"receipt":null}]');
+    const { fetch, calls } = fetchDouble(storage, 201);
+    const { outbox, dropped } = tab(fetch, storage);
+    outbox.flush();
+    await wait(0);
+    expect(calls).toHaveLength(0);
+    expect(dropped).toHaveLength(1);
+  });
+});
