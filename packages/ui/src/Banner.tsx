@@ -1,0 +1,50 @@
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import { Actions } from './Actions.js';
+import type { Ui } from './App.js';
+
+/** The non-modal first layer, a labelled region (`<section>`): it floats over the page and leaves it usable. */
+export function Banner({ ui }: { ui: Ui }) {
+  const { consent, config, t } = ui;
+  const ref = useRef<HTMLElement>(null);
+  useLayoutEffect(() => reserveScrollPadding(ref.current!), []);
+  const policy = config.privacyPolicyUrl;
+  return (
+    <section ref={ref} class={`bn ${config.layout}`} aria-labelledby="pc-bt">
+      <div class="in">
+        <div class="tx">
+          <h2 id="pc-bt">{t('bannerTitle')}</h2>
+          <p>
+            {t('bannerText')} {policy && <a href={policy}>{t('privacyPolicy')}</a>}
+          </p>
+        </div>
+        <Actions ui={ui}>
+          <button type="button" onClick={() => consent.showPreferences()}>
+            {t('customize')}
+          </button>
+        </Actions>
+      </div>
+    </section>
+  );
+}
+
+/**
+ * WCAG 2.2 SC 2.4.11 (focus not obscured): while the banner covers the bottom of the viewport,
+ * the page's bottom scroll padding makes the browser scroll a focused element clear of it.
+ * @returns a function that restores the page's own value
+ */
+export function reserveScrollPadding(banner: HTMLElement): () => void {
+  const doc = banner.ownerDocument;
+  const view = doc.defaultView;
+  const style = doc.documentElement.style;
+  const before = style.scrollPaddingBottom;
+  const fit = () => {
+    style.scrollPaddingBottom = `${Math.max(0, Math.ceil((view?.innerHeight ?? 0) - banner.getBoundingClientRect().top))}px`;
+  };
+  fit();
+  const observer = view?.ResizeObserver && new view.ResizeObserver(fit);
+  observer?.observe(banner);
+  return () => {
+    observer?.disconnect();
+    style.scrollPaddingBottom = before;
+  };
+}

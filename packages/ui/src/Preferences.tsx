@@ -1,0 +1,109 @@
+import type { Choices, Decision } from '@paloma365/consent-core';
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import { Actions } from './Actions.js';
+import type { Ui } from './App.js';
+import { deepActiveElement, firstFocusable, trapTab } from './focus.js';
+
+export interface PreferencesProps {
+  ui: Ui;
+  decision: Decision | null;
+  /** The close button and Escape. */
+  onClose(): void;
+}
+
+/** The modal second layer: one switch per category, and the proof of the current decision. */
+export function Preferences({ ui, decision, onClose }: PreferencesProps) {
+  const { consent, config, t } = ui;
+  const ref = useRef<HTMLDivElement>(null);
+  // First visit: nothing optional is on; later: the stored decision. The checkbox shows its own state, so a
+  // toggle only records it here, with no re-render that a quick "Save" could overtake.
+  const choices = useRef<Choices>(
+    Object.fromEntries(config.categories.map((c) => [c.id, c.required || decision?.categories[c.id] === true])),
+  ).current;
+  useLayoutEffect(() => {
+    const dialog = ref.current!;
+    const opener = deepActiveElement(dialog.ownerDocument);
+    firstFocusable(dialog)?.focus();
+    // The opener may be gone (the banner goes on a decision); then focus stays where the browser puts it.
+    return () => opener?.isConnected && opener.focus();
+  }, []);
+  const { name, id, url } = config.operator ?? {};
+  const operatorId = id && `${t('operatorId')} ${id}`;
+
+  return (
+    <>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: not an interaction; a click on the backdrop must not take focus out of the dialog, or Escape and Tab would stop working. */}
+      <div class="bk" onMouseDown={(e) => e.preventDefault()} />
+      <div
+        ref={ref}
+        class="dl"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="pc-dt"
+        tabIndex={-1}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.stopPropagation();
+            onClose();
+          }
+          if (e.key === 'Tab') trapTab(e, ref.current!);
+        }}
+      >
+        <div class="hd">
+          <h2 id="pc-dt">{t('settings')}</h2>
+          <button type="button" class="x" aria-label={t('close')} onClick={onClose}>
+            ×
+          </button>
+        </div>
+        <p>{t('dialogIntro')}</p>
+        {config.categories.map((c) => {
+          const [title, description] = ui.category(c);
+          const htmlId = `pc-${c.id}`;
+          return (
+            <div class="ct" key={c.id}>
+              <div class="rw">
+                <label for={htmlId}>{title}</label>
+                {c.required && t('alwaysOn')}
+                <input
+                  id={htmlId}
+                  type="checkbox"
+                  // biome-ignore lint/a11y/useAriaPropsForRole: a native checkbox's state is its `checked`; ARIA in HTML advises against aria-checked on it.
+                  role="switch"
+                  checked={choices[c.id]}
+                  disabled={c.required}
+                  aria-describedby={`${htmlId}-d`}
+                  onChange={(e) => {
+                    choices[c.id] = e.currentTarget.checked;
+                  }}
+                />
+              </div>
+              <p id={`${htmlId}-d`}>{description}</p>
+            </div>
+          );
+        })}
+        {decision && (
+          <p class="mt">
+            {t('consentId')}: {decision.subjectId}
+            <br />
+            {t('consentDate')}: <time dateTime={decision.timestamp}>{formatDate(decision.timestamp, ui.lang)}</time>
+          </p>
+        )}
+        {(name || id || url) && (
+          <p class="mt">
+            {t('operator')}: {url ? <a href={url}>{name || url}</a> : name}
+            {name && operatorId && ', '}
+            {operatorId}
+          </p>
+        )}
+        <Actions ui={ui}>
+          <button type="button" onClick={() => consent.set(choices)}>
+            {t('save')}
+          </button>
+        </Actions>
+      </div>
+    </>
+  );
+}
+
+/** In the visitor's notation, with the time: two decisions on one day must be told apart. */
+export const formatDate = (iso: string, lang: string): string => new Date(iso).toLocaleString(lang);

@@ -1,0 +1,80 @@
+import { LANGUAGES } from '@paloma365/consent-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { STRINGS } from './i18n.js';
+import { inside, mount, unmountAll } from './test-helpers.js';
+
+afterEach(unmountAll);
+
+const everything = (config: Record<string, unknown>) => {
+  const { consent, root } = mount({ operator: { name: 'Paloma365', id: '1' }, ...config });
+  consent.showPreferences();
+  return { text: root.textContent ?? '', ui: inside(root) };
+};
+
+describe('texts', () => {
+  it.each([
+    ['en', 'We use cookies', 'Accept all', 'Reject all', 'Customize', 'Strictly necessary', 'Always on'],
+    [
+      'ru',
+      'Мы используем cookie',
+      'Принять все',
+      'Отклонить все',
+      'Настроить',
+      'Строго необходимые',
+      'Всегда включены',
+    ],
+    [
+      'kk',
+      'Біз cookie қолданамыз',
+      'Барлығын қабылдау',
+      'Барлығынан бас тарту',
+      'Баптау',
+      'Қатаң қажетті',
+      'Әрқашан қосулы',
+    ],
+  ])('speaks %s', (language, ...texts) => {
+    const { text, ui } = everything({ language });
+    for (const t of texts) expect(text).toContain(t);
+    const save = STRINGS[language as 'en'].save;
+    expect(ui.getByRole('button', { name: save })).toBeTruthy();
+    expect(ui.getByRole('button', { name: STRINGS[language as 'en'].close })).toBeTruthy();
+  });
+
+  it('has every text in every language, each its own', () => {
+    const keys = Object.keys(STRINGS.en);
+    for (const language of LANGUAGES) {
+      expect(Object.keys(STRINGS[language])).toEqual(keys);
+      for (const value of Object.values(STRINGS[language])) expect(value.trim()).not.toBe('');
+    }
+    // A text left in English is a missed translation.
+    const untranslated = keys.filter(
+      (k) => STRINGS.ru[k as 'save'] === STRINGS.en[k as 'save'] || STRINGS.kk[k as 'save'] === STRINGS.en[k as 'save'],
+    );
+    expect(untranslated).toEqual([]);
+  });
+
+  it("takes a category's title and description from the config, as one string or per language", () => {
+    const categories = {
+      analytics: { title: { ru: 'Статистика', en: 'Statistics' }, description: 'Yandex Metrica' },
+    };
+    expect(everything({ language: 'ru', categories }).text).toContain('Статистика');
+    unmountAll();
+    const { text, ui } = everything({ language: 'en', categories });
+    expect(ui.getByRole('switch', { name: 'Statistics', description: 'Yandex Metrica' })).toBeTruthy();
+    expect(text).not.toContain('Analytics');
+  });
+
+  it('falls back to the built-in text for a language the config leaves out', () => {
+    const categories = { analytics: { title: { ru: 'Статистика' } } };
+    expect(everything({ language: 'kk', categories }).ui.getByRole('switch', { name: 'Аналитикалық' })).toBeTruthy();
+  });
+
+  it('lets config.texts override any string of its language only', () => {
+    const texts = { ru: { acceptAll: 'Согласен', necessaryTitle: 'Обязательные' } };
+    const { ui } = everything({ language: 'ru', texts });
+    expect(ui.getAllByRole('button', { name: 'Согласен' })).toHaveLength(2);
+    expect(ui.getByRole('switch', { name: 'Обязательные' })).toBeTruthy();
+    unmountAll();
+    expect(everything({ language: 'en', texts }).ui.getAllByRole('button', { name: 'Accept all' })).toHaveLength(2);
+  });
+});

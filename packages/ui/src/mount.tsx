@@ -1,0 +1,52 @@
+import type { Consent, ConsentState, View } from '@paloma365/consent-core';
+import { render } from 'preact';
+import { App } from './App.js';
+import { createTranslator } from './i18n.js';
+import { applyStyles } from './styles.js';
+
+export interface MountOptions {
+  /** The document to render into. @default globalThis.document */
+  document?: Document;
+}
+
+/**
+ * Renders the banner and preferences dialog for `consent` in an open shadow root on
+ * `<div id="paloma-consent">` at the end of `<body>`, and follows its state. The UI only calls
+ * the controller; cookies, scripts and receipts stay the core's business. Renders nothing
+ * when the configuration was invalid.
+ *
+ * @returns a function that removes the UI
+ * @example
+ * const unmount = mountUI(createConsent({ policyVersion: '2024-01-01' }));
+ */
+export function mountUI(consent: Consent, options: MountOptions = {}): () => void {
+  const doc = options.document ?? globalThis.document;
+  const config = consent.config;
+  if (!config || !doc?.body) return () => {};
+
+  const ui = { ...createTranslator(config, consent.language), consent, config };
+  const host = doc.createElement('div');
+  host.id = 'paloma-consent';
+  // On the host, so screen readers pronounce the shadow content in its language.
+  host.lang = consent.language;
+  const root = host.attachShadow({ mode: 'open' });
+  applyStyles(root);
+  doc.body.append(host);
+
+  let view: View = 'none';
+  let back = false;
+  // Rendered from the subscription rather than a hook, so no click can land before it is followed.
+  const draw = (state: ConsentState) => {
+    back = state.view === 'preferences' && (view === 'banner' || back || !state.decision);
+    view = state.view;
+    render(<App ui={ui} state={state} back={back} />, root);
+  };
+  const unsubscribe = consent.subscribe(draw);
+  draw(consent.state());
+
+  return () => {
+    unsubscribe();
+    render(null, root);
+    host.remove();
+  };
+}

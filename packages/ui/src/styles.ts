@@ -1,0 +1,68 @@
+/**
+ * The whole UI's CSS. `all: initial` on the host stops the page's inherited styles at the
+ * shadow boundary; custom properties still inherit through it, which is how a site themes it:
+ *
+ *   #paloma-consent {
+ *     --pc-bg: #fff;          background
+ *     --pc-fg: #1b1b1b;       text
+ *     --pc-accent: #0b57d0;   buttons, switches, links, focus ring
+ *     --pc-accent-fg: #fff;   text on the accent
+ *     --pc-radius: 8px;
+ *     --pc-font: system-ui, sans-serif;
+ *     --pc-z: 2147483000;     stacking order of the whole UI
+ *   }
+ *
+ * Set in a `prefers-color-scheme` query of the site's own to theme dark mode too; unset, the
+ * colours follow the visitor's light or dark preference. Position and z-index are `!important`
+ * because a page's rules (`div { position: relative }`) beat `:host` ones otherwise. The switch's
+ * thumb is a border, not a background, so forced-colors mode keeps it visible.
+ */
+export const css = `:host{all:initial;position:fixed!important;z-index:var(--pc-z,2147483000)!important;--b:var(--pc-bg,#fff);--f:var(--pc-fg,#1b1b1b);--a:var(--pc-accent,#0b57d0);--af:var(--pc-accent-fg,#fff);--r:var(--pc-radius,8px)}
+@media(prefers-color-scheme:dark){:host{--b:var(--pc-bg,#222);--f:var(--pc-fg,#eee);--a:var(--pc-accent,#8ab4f8);--af:var(--pc-accent-fg,#000)}}
+*{box-sizing:border-box;margin:0}
+.bn,.dl,.sb{position:fixed;bottom:1em;font:15px/1.5 var(--pc-font,system-ui,sans-serif);color:var(--f);background:var(--b);box-shadow:0 2px 12px #0006;border-radius:var(--r);overflow:auto}
+.bn{max-height:60vh;padding:1em}
+.bar{inset:auto 0 0;border-radius:0}
+.box{right:1em;width:24em;max-width:calc(100% - 2em)}
+.box .bs{grid-template-columns:1fr}
+.in{display:flex;flex-wrap:wrap;align-items:center;gap:1em;max-width:70em;margin:auto}
+.tx{flex:9 1 24em}
+.bs{flex:1 1 30em;display:grid;grid-template-columns:repeat(auto-fit,minmax(9em,1fr));gap:.5em}
+h2{flex:1;font-size:1.2em}
+a{color:inherit}
+button{font:inherit;font-weight:600;min-height:44px;padding:.5em 1em;border:2px solid var(--a);border-radius:var(--r);background:var(--a);color:var(--af);cursor:pointer}
+:focus-visible{outline:3px solid var(--a);outline-offset:2px}
+.bk{position:fixed;inset:0;background:#000a}
+.dl{inset:0;margin:auto;width:36em;max-width:calc(100% - 1em);height:fit-content;max-height:calc(100% - 1em);padding:1.2em}
+.hd,.rw{display:flex;align-items:center;gap:.8em}
+.x{min-width:44px;padding:0;font-size:1.5em;background:none;color:var(--f);border:0}
+.ct{border-top:1px solid;margin-top:1em;padding-top:.8em}
+label{flex:1;font-weight:600}
+.ct p,.mt{font-size:.9em}
+.mt,.dl .bs{margin-top:1em;overflow-wrap:anywhere}
+input{flex:none;appearance:none;width:44px;height:26px;border:2px solid;border-radius:13px;color:inherit;cursor:pointer}
+input:before{content:"";display:block;width:0;border:9px solid;border-radius:50%;margin:2px}
+input:checked{background:var(--a);border-color:var(--a);color:var(--af)}
+input:checked:before{transform:translateX(18px)}
+input:disabled{opacity:.6}
+.sb{left:1em;border-color:var(--a)}
+@media(prefers-reduced-motion:no-preference){input:before{transition:transform .15s}}`;
+
+/**
+ * A constructable stylesheet where supported (parsed once, no element in the tree), else a
+ * `<style>` inside the shadow root: never `style=""`, which a strict CSP blocks.
+ */
+export function applyStyles(root: ShadowRoot): void {
+  const View = root.ownerDocument.defaultView as (Window & typeof globalThis) | null;
+  if (View?.CSSStyleSheet && 'adoptedStyleSheets' in root) {
+    try {
+      const sheet = new View.CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+      return;
+    } catch {}
+  }
+  const style = root.ownerDocument.createElement('style');
+  style.textContent = css;
+  root.append(style);
+}
