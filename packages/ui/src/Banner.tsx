@@ -1,15 +1,12 @@
-import { useLayoutEffect, useRef } from 'preact/hooks';
 import { Actions } from './Actions.js';
 import type { Ui } from './App.js';
 
 /** The non-modal first layer, a labelled region (`<section>`): it floats over the page and leaves it usable. */
 export function Banner({ ui }: { ui: Ui }) {
   const { consent, config, t } = ui;
-  const ref = useRef<HTMLElement>(null);
-  useLayoutEffect(() => reserveScrollPadding(ref.current!), []);
   const policy = config.privacyPolicyUrl;
   return (
-    <section ref={ref} class={`bn ${config.layout}`} aria-labelledby="pc-bt">
+    <section ref={reserveScrollPadding} class={`bn ${config.layout}`} aria-labelledby="pc-bt">
       <div class="in">
         <div class="tx">
           <h2 id="pc-bt">{t('bannerTitle')}</h2>
@@ -30,9 +27,12 @@ export function Banner({ ui }: { ui: Ui }) {
 /**
  * WCAG 2.2 SC 2.4.11 (focus not obscured): while the banner covers the bottom of the viewport,
  * the page's bottom scroll padding makes the browser scroll a focused element clear of it.
+ * A ref callback (Preact calls the function it returns on unmount), which spares the bundle
+ * the hooks module.
  * @returns a function that restores the page's own value
  */
-export function reserveScrollPadding(banner: HTMLElement): () => void {
+export function reserveScrollPadding(banner: HTMLElement | null): (() => void) | undefined {
+  if (!banner) return; // Preact calls the cleanup instead; null never comes with a cleanup returned
   const doc = banner.ownerDocument;
   const view = doc.defaultView;
   const style = doc.documentElement.style;

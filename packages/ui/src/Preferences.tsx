@@ -1,5 +1,4 @@
 import type { Choices, Decision } from '@paloma365/consent-core';
-import { useLayoutEffect, useRef } from 'preact/hooks';
 import { Actions } from './Actions.js';
 import type { Ui } from './App.js';
 import { deepActiveElement, firstFocusable, trapTab } from './focus.js';
@@ -14,19 +13,6 @@ export interface PreferencesProps {
 /** The modal second layer: one switch per category, and the proof of the current decision. */
 export function Preferences({ ui, decision, onClose }: PreferencesProps) {
   const { consent, config, t } = ui;
-  const ref = useRef<HTMLDivElement>(null);
-  // First visit: nothing optional is on; later: the stored decision. The checkbox shows its own state, so a
-  // toggle only records it here, with no re-render that a quick "Save" could overtake.
-  const choices = useRef<Choices>(
-    Object.fromEntries(config.categories.map((c) => [c.id, c.required || decision?.categories[c.id] === true])),
-  ).current;
-  useLayoutEffect(() => {
-    const dialog = ref.current!;
-    const opener = deepActiveElement(dialog.ownerDocument);
-    firstFocusable(dialog)?.focus();
-    // The opener may be gone (the banner goes on a decision); then focus stays where the browser puts it.
-    return () => opener?.isConnected && opener.focus();
-  }, []);
   const { name, id, url } = config.operator ?? {};
   const operatorId = id && `${t('operatorId')} ${id}`;
 
@@ -35,7 +21,7 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
       {/* biome-ignore lint/a11y/noStaticElementInteractions: not an interaction; a click on the backdrop must not take focus out of the dialog, or Escape and Tab would stop working. */}
       <div class="bk" onMouseDown={(e) => e.preventDefault()} />
       <div
-        ref={ref}
+        ref={focusInside}
         class="dl"
         role="dialog"
         aria-modal="true"
@@ -46,7 +32,7 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
             e.stopPropagation();
             onClose();
           }
-          if (e.key === 'Tab') trapTab(e, ref.current!);
+          if (e.key === 'Tab') trapTab(e, e.currentTarget);
         }}
       >
         <div class="hd">
@@ -69,12 +55,10 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
                   type="checkbox"
                   // biome-ignore lint/a11y/useAriaPropsForRole: a native checkbox's state is its `checked`; ARIA in HTML advises against aria-checked on it.
                   role="switch"
-                  checked={choices[c.id]}
+                  // First visit: nothing optional is on; later: the stored decision.
+                  checked={c.required || decision?.categories[c.id] === true}
                   disabled={c.required}
                   aria-describedby={`${htmlId}-d`}
-                  onChange={(e) => {
-                    choices[c.id] = e.currentTarget.checked;
-                  }}
                 />
               </div>
               <p id={`${htmlId}-d`}>{description}</p>
@@ -96,13 +80,33 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
           </p>
         )}
         <Actions ui={ui}>
-          <button type="button" onClick={() => consent.set(choices)}>
+          <button type="button" onClick={(e) => consent.set(readChoices(e.currentTarget))}>
             {t('save')}
           </button>
         </Actions>
       </div>
     </>
   );
+}
+
+/**
+ * Moves focus into the dialog when it opens and back to where it was when it closes (a ref
+ * callback: Preact calls the function it returns on unmount).
+ */
+function focusInside(dialog: HTMLElement | null) {
+  if (!dialog) return;
+  const opener = deepActiveElement(dialog.ownerDocument);
+  firstFocusable(dialog)?.focus();
+  // The opener may be gone (the banner goes on a decision); then focus stays where the browser puts it.
+  return () => {
+    if (opener?.isConnected) opener.focus();
+  };
+}
+
+/** The switches as they stand: the checkboxes hold the state, so a quick "Save" cannot read a stale copy. */
+function readChoices(button: HTMLElement): Choices {
+  const inputs = button.closest('.dl')?.querySelectorAll('input') ?? [];
+  return Object.fromEntries(Array.from(inputs, (input) => [input.id.slice(3), input.checked]));
 }
 
 /** In the visitor's notation, with the time: two decisions on one day must be told apart. */
