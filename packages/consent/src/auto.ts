@@ -16,7 +16,10 @@ let consent: Consent | undefined;
 
 const init = (config: unknown) => {
   if (consent) console.warn(PREFIX, 'PalomaConsent.init() was already called; this call is ignored');
-  else consent = createConsent(config);
+  else {
+    consent = createConsent(config);
+    Object.assign(api, consent);
+  }
 };
 
 /**
@@ -42,30 +45,25 @@ function pageConfig(): Record<string, unknown> | null | undefined {
   return { ...defined, ...config };
 }
 
-const delegate =
-  <K extends keyof Global>(name: K) =>
-  // biome-ignore lint/suspicious/noExplicitAny: forwards any member's arguments unchanged
-  (...args: any[]) =>
-    // biome-ignore lint/suspicious/noExplicitAny: see above
-    (consent?.[name as keyof Consent] as any)?.(...args);
-
+/** Until `init`, a page that asks gets the safe answers: undecided, only strictly necessary. */
+const none = () => {};
 const api: Global = {
   init,
-  get: () => consent?.get() ?? null,
-  has: (category) => consent?.has(category) ?? category === 'necessary',
-  acceptAll: delegate('acceptAll'),
-  rejectAll: delegate('rejectAll'),
-  set: delegate('set'),
-  showBanner: delegate('showBanner'),
-  showPreferences: delegate('showPreferences'),
-  hide: delegate('hide'),
-  reset: delegate('reset'),
-  on: (event, fn) => consent?.on(event, fn) ?? (() => false),
-  state: () => consent?.state() ?? { decision: null, view: 'none' },
-  subscribe: (fn) => consent?.subscribe(fn) ?? (() => false),
+  get: () => null,
+  has: (category) => category === 'necessary',
+  acceptAll: none,
+  rejectAll: none,
+  set: none,
+  showBanner: none,
+  showPreferences: none,
+  hide: none,
+  reset: none,
+  on: () => none,
+  state: () => ({ decision: null, view: 'none' }),
+  subscribe: () => none,
 };
 
-const w = window as Window & { PalomaConsent?: Global };
+const w = window as unknown as { PalomaConsent?: Global };
 if (w.PalomaConsent) console.warn(PREFIX, 'the SDK was loaded twice; the second copy does nothing');
 else {
   w.PalomaConsent = api;
