@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// `npm start`: builds what is missing, then serves the script-tag example on
+// http://127.0.0.1:8080 with the receipt collector mounted at /api/consent-receipts
+// (SQLite under .data/). Loopback only. Ctrl+C stops it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const bundle = join(root, 'packages/consent/dist/consent.min.js');
+const collectorEntry = join(root, 'packages/collector/dist/index.js');
+if (!existsSync(bundle) || !existsSync(collectorEntry) || process.argv.includes('--build')) {
+  console.log('building…');
+  if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+}
+
+const { createCollector } = await import(collectorEntry);
+const port = Number(process.env.PORT ?? 8080);
+const base = `http://127.0.0.1:${port}`;
+const dataDir = join(root, '.data');
+mkdirSync(dataDir, { recursive: true });
+const db = join(dataDir, 'receipts.sqlite');
+const adminToken = 'demo';
+// Browsers send Origin with every POST, same-origin ones too: the site's own origin must be allowed.
+const collector = await createCollector({ db, adminToken, allowOrigins: [base], rateLimit: false });
+
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+};
+const site = join(root, 'examples/script-tag');
+
+/** The example's files, the bundle at /consent.min.js; nothing outside those folders. */
+function serveFile(pathname, res) {
+  const file =
+    pathname === '/consent.min.js' ? bundle : normalize(join(site, pathname === '/' ? 'index.html' : pathname));
+  if (!file.startsWith(site) && file !== bundle) return false;
+  if (!existsSync(file) || !extname(file)) return false;
+  res.writeHead(200, { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' });
+  res.end(readFileSync(file));
+  return true;
+}
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  // The collector is mounted in this server: its routes are /receipts, /subjects/…, /receipts/export.
+  if (url.pathname === '/api/consent-receipts') {
+    req.url = '/receipts';
+    return collector.handler(req, res);
+  }
+  if (url.pathname === '/api/receipts.ndjson') {
+    req.url = '/receipts/export';
+    req.headers.authorization = `Bearer ${adminToken}`;
+    return collector.handler(req, res);
+  }
+  if (req.method === 'GET' && serveFile(decodeURIComponent(url.pathname), res)) return;
+  res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+});
+
+server.listen(port, '127.0.0.1', () => {
+  console.log(`
+Paloma Consent demo
+  site (English)       ${base}/
+  site (Russian)       ${base}/ru.html
+  receipts (NDJSON)    ${base}/api/receipts.ndjson
+  receipts stored in   ${db} (SQLite)
+
+Click through the banner, then open the receipts link. Ctrl+C stops the demo.`);
+});
+
+const stop = async () => {
+  server.close();
+  await collector.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
