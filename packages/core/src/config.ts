@@ -159,21 +159,24 @@ export function validateConfig(input: unknown): Validation {
   const expected = (path: string, what: string, value: unknown) =>
     fail(path, `expected ${what}, got ${describe(value)}`);
 
+  /** An absent field takes its default: each rule below carries the default of its field. */
   const optional =
-    (check: Check): Check =>
+    (check: Check, fallback?: unknown): Check =>
     (value, path) =>
-      value === undefined ? undefined : check(value, path);
+      value === undefined ? fallback : check(value, path);
   const text: Check = (value, path) =>
     typeof value === 'string' && value.trim() ? value : expected(path, 'a non-empty string', value);
   const string = optional(text);
-  const boolean = optional((value, path) =>
-    typeof value === 'boolean' ? value : expected(path, 'true or false', value),
-  );
+  const boolean = (fallback: boolean) =>
+    optional((value, path) => (typeof value === 'boolean' ? value : expected(path, 'true or false', value)), fallback);
+  /** The first allowed value is the default. */
   const oneOf = (...allowed: string[]) =>
-    optional((value, path) =>
-      allowed.includes(value as string)
-        ? value
-        : fail(path, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`),
+    optional(
+      (value, path) =>
+        allowed.includes(value as string)
+          ? value
+          : fail(path, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`),
+      allowed[0],
     );
   const url = optional((value, path) =>
     /^\s*(javascript|data|vbscript):/i.test(String(text(value, path) ?? ''))
@@ -186,10 +189,13 @@ export function validateConfig(input: unknown): Validation {
       : COOKIE_NAME.test(value)
         ? value
         : fail(path, `"${value}" is not a cookie name`);
-  /** Reports unknown keys as warnings; without `fields`, any key is fine and values are kept as they are. */
+  /**
+   * Reports unknown keys as warnings; without `fields`, any key is fine and values are kept as
+   * they are. `always`: an absent object is checked as `{}`, so its fields take their defaults.
+   */
   const object =
-    (fields?: Record<string, Check>): Check =>
-    (value, path) => {
+    (fields?: Record<string, Check>, always?: boolean): Check =>
+    (value = always ? {} : undefined, path) => {
       if (value === undefined) return undefined;
       if (!isObject(value)) return expected(path, 'an object', value);
       if (!fields) return value;
@@ -249,54 +255,40 @@ export function validateConfig(input: unknown): Validation {
     expected('(config)', 'an object', input);
     return { ok: false, problems, warnings };
   }
-  const root = object({
+  const config = object({
     policyVersion: (value, path) => (value === undefined ? fail(path, 'is required') : text(value, path)),
     endpoint: url,
     language: oneOf('auto', ...LANGUAGES),
     categories,
-    cookie: object({
-      name: (value, path) => (value === undefined ? undefined : string(value, path) && cookieName(value, path)),
-      domain: string,
-      path: string,
-      maxAgeDays: optional((value, path) =>
-        // Chromium caps cookie lifetime at 400 days; a longer promise would be a lie.
-        typeof value === 'number' && value > 0 && value <= 400
-          ? value
-          : fail(path, `expected a number of days from 1 to 400, got ${JSON.stringify(value)}`),
-      ),
-      sameSite: oneOf('Lax', 'Strict', 'None'),
-    }),
-    respectGpc: boolean,
+    cookie: object(
+      {
+        name: optional((value, path) => string(value, path) && cookieName(value, path), 'paloma_consent'),
+        domain: string,
+        path: optional(text, '/'),
+        maxAgeDays: optional(
+          (value, path) =>
+            // Chromium caps cookie lifetime at 400 days; a longer promise would be a lie.
+            typeof value === 'number' && value > 0 && value <= 400
+              ? value
+              : fail(path, `expected a number of days from 1 to 400, got ${JSON.stringify(value)}`),
+          182,
+        ),
+        sameSite: oneOf('Lax', 'Strict', 'None'),
+      },
+      true,
+    ),
+    respectGpc: boolean(true),
     googleConsentMode: (value, path) =>
-      value === true ? DEFAULT_CONSENT_MODE : value && (object({ mapping })(value, path) as Json | undefined)?.mapping,
-    texts: object(Object.fromEntries(LANGUAGES.map((language) => [language, textTable]))),
+      value === true
+        ? DEFAULT_CONSENT_MODE
+        : (value && (object({ mapping })(value, path) as Json | undefined)?.mapping) || false,
+    texts: object(Object.fromEntries(LANGUAGES.map((language) => [language, textTable])), true),
     privacyPolicyUrl: url,
     operator: object({ name: string, id: string, url }),
     layout: oneOf('bar', 'box'),
-    settingsButton: boolean,
-  })(input, '') as Json;
+    settingsButton: boolean(false),
+  })(input, '') as ResolvedConfig;
 
-  const cookie = (root.cookie ?? {}) as Partial<ResolvedConfig['cookie']>;
-  const config: ResolvedConfig = {
-    policyVersion: root.policyVersion as string,
-    endpoint: root.endpoint as string | undefined,
-    language: (root.language as ResolvedConfig['language']) ?? 'auto',
-    categories: root.categories as Category[],
-    cookie: {
-      name: cookie.name ?? 'paloma_consent',
-      domain: cookie.domain,
-      path: cookie.path ?? '/',
-      maxAgeDays: cookie.maxAgeDays ?? 182,
-      sameSite: cookie.sameSite ?? 'Lax',
-    },
-    respectGpc: (root.respectGpc as boolean | undefined) ?? true,
-    googleConsentMode: (root.googleConsentMode as ResolvedConfig['googleConsentMode']) || false,
-    texts: Object.fromEntries(Object.entries((root.texts as Json | undefined) ?? {}).filter(([, table]) => table)),
-    privacyPolicyUrl: root.privacyPolicyUrl as string | undefined,
-    operator: root.operator as OperatorConfig | undefined,
-    layout: (root.layout as ResolvedConfig['layout']) ?? 'bar',
-    settingsButton: (root.settingsButton as boolean | undefined) ?? false,
-  };
   return problems.length ? { ok: false, problems, warnings } : { ok: true, config, warnings };
 }
 
