@@ -69,8 +69,12 @@ describe('Banner', () => {
     vi.spyOn(window, 'innerHeight', 'get').mockReturnValue(700);
     vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({ top: 580 } as DOMRect);
     const { consent } = mount();
+    const host = document.getElementById('paloma-consent') as HTMLElement;
     expect(document.documentElement.style.scrollPaddingBottom).toBe('120px');
+    // The host grows by the banner's height at the end of the page, so the last links can scroll clear.
+    expect(host.style.getPropertyValue('--pc-room')).toBe('120px');
     consent.acceptAll();
     expect(document.documentElement.style.scrollPaddingBottom).toBe('10px');
+    expect(host.style.getPropertyValue('--pc-room')).toBe('');
   });
 });

@@ -26,7 +26,9 @@ export function Banner({ ui }: { ui: Ui }) {
 
 /**
  * WCAG 2.2 SC 2.4.11 (focus not obscured): while the banner covers the bottom of the viewport,
- * the page's bottom scroll padding makes the browser scroll a focused element clear of it.
+ * the page's bottom scroll padding makes the browser scroll a focused element clear of it, and
+ * the host (in the flow at the end of `<body>`) grows as tall as the banner, so even the page's
+ * last links can scroll above it. Growing the end of the page moves nothing already laid out.
  * A ref callback (Preact calls the function it returns on unmount), which spares the bundle
  * the hooks module.
  * @returns a function that restores the page's own value
@@ -36,9 +38,12 @@ export function reserveScrollPadding(banner: HTMLElement | null): (() => void) |
   const doc = banner.ownerDocument;
   const view = doc.defaultView;
   const style = doc.documentElement.style;
+  const host = (banner.getRootNode() as ShadowRoot).host as HTMLElement | undefined;
   const before = style.scrollPaddingBottom;
   const fit = () => {
-    style.scrollPaddingBottom = `${Math.max(0, Math.ceil((view?.innerHeight ?? 0) - banner.getBoundingClientRect().top))}px`;
+    const room = `${Math.max(0, Math.ceil((view?.innerHeight ?? 0) - banner.getBoundingClientRect().top))}px`;
+    style.scrollPaddingBottom = room;
+    host?.style.setProperty('--pc-room', room);
   };
   fit();
   const observer = view?.ResizeObserver && new view.ResizeObserver(fit);
@@ -46,5 +51,6 @@ export function reserveScrollPadding(banner: HTMLElement | null): (() => void) |
   return () => {
     observer?.disconnect();
     style.scrollPaddingBottom = before;
+    host?.style.removeProperty('--pc-room');
   };
 }

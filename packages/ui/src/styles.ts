@@ -13,13 +13,17 @@
  *   }
  *
  * Set in a `prefers-color-scheme` query of the site's own to theme dark mode too; unset, the
- * colours follow the visitor's light or dark preference. Position and z-index are `!important`
- * because a page's rules (`div { position: relative }`) beat `:host` ones otherwise. The switch's
+ * colours follow the visitor's light or dark preference. The host's rules are `!important`: for the
+ * host element a page's rules (`div:empty { display: none }`, `div { visibility: hidden }`) beat
+ * normal `:host` ones, but an important declaration from inside the shadow root beats the page's.
+ * The host stays in the flow at the end of `<body>`, as tall as the banner (`--pc-room`), so the
+ * page can scroll its last links clear of the banner; the UI itself is `position: fixed`. The switch's
  * thumb is a border, not a background, so forced-colors mode keeps it visible.
  */
-export const css = `:host{all:initial;position:fixed!important;z-index:var(--pc-z,2147483000)!important;--b:var(--pc-bg,#fff);--f:var(--pc-fg,#1b1b1b);--a:var(--pc-accent,#0b57d0);--af:var(--pc-accent-fg,#fff);--r:var(--pc-radius,8px)}
+export const css = `:host{all:initial!important;display:block!important;height:var(--pc-room,0)!important;--b:var(--pc-bg,#fff);--f:var(--pc-fg,#1b1b1b);--a:var(--pc-accent,#0b57d0);--af:var(--pc-accent-fg,#fff);--r:var(--pc-radius,8px)}
 @media(prefers-color-scheme:dark){:host{--b:var(--pc-bg,#222);--f:var(--pc-fg,#eee);--a:var(--pc-accent,#8ab4f8);--af:var(--pc-accent-fg,#000)}}
 *{box-sizing:border-box;margin:0}
+.bn,.dl,.sb,.bk{z-index:var(--pc-z,2147483000)}
 .bn,.dl,.sb{position:fixed;bottom:1em;font:15px/1.5 var(--pc-font,system-ui,sans-serif);color:var(--f);background:var(--b);box-shadow:0 2px 12px #0006;border-radius:var(--r);overflow:auto}
 .bn{max-height:60vh;padding:1em}
 .bar{inset:auto 0 0;border-radius:0}
