@@ -15,7 +15,14 @@ if (!process.argv.includes('--no-build') && run('npm', ['run', 'build', '--silen
 
 const report = join(mkdtempSync(join(tmpdir(), 'paloma-test-')), 'vitest.json');
 const extra = process.argv.slice(2).filter((a) => a !== '--no-build');
-const status = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra]);
+const status = run('npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...extra,
+]);
 
 let passed = 0;
 let failed = 0;

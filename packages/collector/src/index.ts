@@ -1,0 +1,14 @@
+export type { ChainProblem, ChainReport } from './chain.js';
+export { canonicalJson, chainHash, GENESIS_HASH } from './chain.js';
+export { truncateIp } from './net.js';
+export { openStore } from './open-store.js';
+export type { PostgresStoreOptions } from './postgres.js';
+export { openPostgresStore } from './postgres.js';
+export type { RateLimitOptions } from './rate-limit.js';
+export type { Collector, CollectorOptions, ListenOptions, RunningCollector } from './server.js';
+export { createCollector, listen } from './server.js';
+export type { SqliteStoreOptions } from './sqlite.js';
+export { openSqliteStore } from './sqlite.js';
+export type { InsertResult, NewReceipt, ReceiptStore, StoredReceipt } from './store.js';
+export type { Receipt, Validation } from './validate.js';
+export { createReceiptValidator, loadReceiptSchema } from './validate.js';

@@ -1,0 +1,218 @@
+import pg from 'pg';
+import { canonicalJson, chainHash, createChainChecker, GENESIS_HASH } from './chain.js';
+import type { InsertResult, ReceiptRow, ReceiptStore } from './store.js';
+import { PAGE_SIZE, rowToStored } from './store.js';
+
+/** Same schema as SQLite's; `received_at` stays ISO text so the hashed value round-trips byte for byte. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE receipts (
+     seq BIGSERIAL PRIMARY KEY,
+     receipt_id TEXT NOT NULL UNIQUE,
+     subject_id TEXT NOT NULL,
+     received_at TEXT NOT NULL,
+     client_ip TEXT,
+     body TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );
+   CREATE INDEX receipts_subject ON receipts (subject_id, seq);
+   CREATE INDEX receipts_received ON receipts (received_at, seq);
+   CREATE TABLE chain_anchors (subject_id TEXT PRIMARY KEY, hash TEXT NOT NULL);`,
+];
+
+/** Any constant: serialises migrations across instances starting together. */
+const MIGRATION_LOCK = 365_1001;
+
+export interface PostgresStoreOptions {
+  /** Pool size. @default 10 */
+  max?: number;
+}
+
+/** Connects a pool to `url` and applies pending migrations. */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<ReceiptStore> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client's network error must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+
+  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function* pages<R>(read: (last: R | undefined) => Promise<R[]>): AsyncGenerator<R> {
+    let last: R | undefined;
+    for (;;) {
+      const page = await read(last);
+      for (const row of page) yield row;
+      if (page.length < PAGE_SIZE) return;
+      last = page[page.length - 1];
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    async insert(input) {
+      const body = canonicalJson(input.receipt);
+      const { receiptId, subjectId } = input.receipt;
+      const client = await pool.connect();
+      try {
+        // One round trip for BEGIN, the lock and the reads (a multi-statement query cannot take
+        // parameters, so the ids, already schema-checked UUIDs, are escaped in).
+        // Instances behind a load balancer share the database: the per-subject lock makes
+        // "read the chain head, append" atomic without serialising unrelated subjects.
+        const subject = client.escapeLiteral(subjectId);
+        const opened = (await client.query(
+          `BEGIN;
+           SELECT pg_advisory_xact_lock(hashtext(${subject}));
+           SELECT (SELECT row_to_json(r) FROM receipts r WHERE receipt_id = ${client.escapeLiteral(receiptId)}) AS existing,
+                  coalesce((SELECT hash FROM receipts WHERE subject_id = ${subject} ORDER BY seq DESC LIMIT 1),
+                           (SELECT hash FROM chain_anchors WHERE subject_id = ${subject})) AS head`,
+        )) as unknown as pg.QueryResult<{ existing: ReceiptRow | null; head: string | null }>[];
+        const { existing, head } = opened[2]!.rows[0]!;
+        let result: InsertResult;
+        if (existing) {
+          result = compare(existing, body);
+        } else {
+          const prevHash = head ?? GENESIS_HASH;
+          const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp });
+          // The same receiptId under another subject holds another lock: ON CONFLICT waits for
+          // that insert to commit and then reports it, instead of failing on the unique index.
+          const inserted = await client.query<ReceiptRow>(
+            `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
+            [receiptId, subjectId, input.receivedAt, input.clientIp, body, prevHash, hash],
+          );
+          if (inserted.rows[0]) {
+            result = { status: 'created', stored: rowToStored(inserted.rows[0]) };
+          } else {
+            const raced = await client.query<ReceiptRow>('SELECT * FROM receipts WHERE receipt_id = $1', [receiptId]);
+            result = compare(raced.rows[0]!, body);
+          }
+        }
+        // Resolves only once the commit is flushed (synchronous_commit), so a 201 means durable.
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async bySubject(subjectId) {
+      const result = await pool.query<ReceiptRow>('SELECT * FROM receipts WHERE subject_id = $1 ORDER BY seq', [
+        subjectId,
+      ]);
+      return result.rows.map(rowToStored);
+    },
+    async *exportSince(since) {
+      const from = since ?? '';
+      const rows = pages<ReceiptRow>(async (last) => {
+        const result = await pool.query<ReceiptRow>(
+          `SELECT * FROM receipts WHERE received_at >= $1 AND (received_at, seq) > ($2, $3)
+           ORDER BY received_at, seq LIMIT $4`,
+          [from, last?.received_at ?? '', last?.seq ?? 0, PAGE_SIZE],
+        );
+        return result.rows;
+      });
+      for await (const row of rows) yield rowToStored(row);
+    },
+    deleteSubject(subjectId) {
+      return inTransaction(async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [subjectId]);
+        await client.query('DELETE FROM chain_anchors WHERE subject_id = $1', [subjectId]);
+        const result = await client.query('DELETE FROM receipts WHERE subject_id = $1', [subjectId]);
+        return result.rowCount ?? 0;
+      });
+    },
+    async purgeBefore(before) {
+      // One statement, one snapshot: per subject, everything up to its newest receipt older
+      // than the cut-off goes, and the last removed hash becomes the chain's anchor.
+      const result = await pool.query<{ n: number }>(
+        `WITH cut AS (
+           SELECT subject_id, max(seq) AS seq FROM receipts WHERE received_at < $1 GROUP BY subject_id
+         ), anchored AS (
+           INSERT INTO chain_anchors (subject_id, hash)
+           SELECT r.subject_id, r.hash FROM receipts r JOIN cut ON r.seq = cut.seq
+           ON CONFLICT (subject_id) DO UPDATE SET hash = EXCLUDED.hash
+         ), removed AS (
+           DELETE FROM receipts r USING cut WHERE r.subject_id = cut.subject_id AND r.seq <= cut.seq RETURNING 1
+         )
+         SELECT count(*)::int AS n FROM removed`,
+        [before],
+      );
+      return result.rows[0]?.n ?? 0;
+    },
+    async verify() {
+      const checker = createChainChecker();
+      const rows = pages<ReceiptRow & { anchor: string | null }>(async (last) => {
+        const result = await pool.query<ReceiptRow & { anchor: string | null }>(
+          `SELECT r.*, a.hash AS anchor FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
+           WHERE (r.subject_id, r.seq) > ($1, $2) ORDER BY r.subject_id, r.seq LIMIT $3`,
+          [last?.subject_id ?? '', last?.seq ?? 0, PAGE_SIZE],
+        );
+        return result.rows;
+      });
+      for await (const row of rows) {
+        checker.add({
+          subjectId: row.subject_id,
+          receiptId: row.receipt_id,
+          body: row.body,
+          receivedAt: row.received_at,
+          clientIp: row.client_ip,
+          prevHash: row.prev_hash,
+          hash: row.hash,
+          anchor: row.anchor,
+        });
+      }
+      return checker.report();
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+function compare(existing: ReceiptRow, body: string): InsertResult {
+  return existing.body === body ? { status: 'duplicate', stored: rowToStored(existing) } : { status: 'conflict' };
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+    );
+    const current = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    const applied = current.rows[0]?.v ?? 0;
+    for (const [index, sql] of MIGRATIONS.entries()) {
+      if (index + 1 <= applied) continue;
+      await client.query(sql);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [index + 1]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,87 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCollector, listen, type RunningCollector } from '../src/server.js';
+import { createSqliteDb, makeReceipt, post, type TestDb } from './helpers.js';
+
+// Behaviour that does not depend on the store runs once, on SQLite.
+describe('collector options', () => {
+  let db: TestDb | undefined;
+  let running: RunningCollector | undefined;
+  afterEach(async () => {
+    await running?.close();
+    await db?.drop();
+    running = undefined;
+    db = undefined;
+  });
+
+  async function start(options: Parameters<typeof listen>[0] = {}) {
+    db = await createSqliteDb();
+    running = await listen({ db: db.db, port: 0, ...options });
+    return running.url;
+  }
+
+  it('binds 127.0.0.1 on a free port when asked for port 0', async () => {
+    const base = await start();
+    expect(running!.host).toBe('127.0.0.1');
+    expect(running!.port).toBeGreaterThan(0);
+    expect(base).toBe(`http://127.0.0.1:${running!.port}`);
+  });
+
+  it('answers 429 with Retry-After past the per-address limit', async () => {
+    const base = await start({ rateLimit: { max: 3, windowMs: 60_000 } });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await post(base, makeReceipt())).status);
+    expect(statuses).toEqual([201, 201, 201]);
+    const limited = await post(base, makeReceipt());
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limited.json()).toEqual({ error: 'too many requests' });
+    expect(await db!.count()).toBe(3);
+  });
+
+  it('hides the operator routes when no admin token is configured', async () => {
+    const base = await start();
+    const response = await fetch(`${base}/receipts/export`, { headers: { authorization: 'Bearer anything' } });
+    expect(response.status).toBe(404);
+  });
+
+  it('does not record the client address by default', async () => {
+    const base = await start();
+    await post(base, makeReceipt());
+    expect(await db!.sql('SELECT client_ip FROM receipts')).toEqual([{ client_ip: null }]);
+  });
+
+  it('records a truncated client address when asked', async () => {
+    const base = await start({ recordClientIp: true });
+    await post(base, makeReceipt());
+    expect(await db!.sql('SELECT client_ip FROM receipts')).toEqual([{ client_ip: '127.0.0.0' }]);
+  });
+
+  it('takes the address from X-Forwarded-For only behind a trusted proxy', async () => {
+    const base = await start({ recordClientIp: true, trustProxy: true });
+    await post(base, makeReceipt(), { 'x-forwarded-for': '198.51.100.23, 10.0.0.1' });
+    expect(await db!.sql('SELECT client_ip FROM receipts')).toEqual([{ client_ip: '198.51.100.0' }]);
+  });
+
+  it('mounts in an existing node:http server', async () => {
+    db = await createSqliteDb();
+    const collector = await createCollector({ db: db.db });
+    const server = createServer((req, res) => {
+      if (req.url?.startsWith('/consent/')) {
+        req.url = req.url.slice('/consent'.length);
+        return collector.handler(req, res);
+      }
+      res.end('site');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await post(`${base}/consent`, makeReceipt())).status).toBe(201);
+      expect(await (await fetch(base)).text()).toBe('site');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await collector.close();
+    }
+  });
+});
