@@ -26,7 +26,9 @@ export default defineConfig({
           environment: 'happy-dom',
           // The gate's tests need inline scripts to run; happy-dom does not run them by default.
           environmentOptions: {
-            happyDOM: { settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true } },
+            happyDOM: {
+              settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true },
+            },
           },
         },
       },
