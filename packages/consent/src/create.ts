@@ -14,16 +14,21 @@ export function createConsent(config: unknown, env: Env = browserEnv()): Consent
   const { document } = env;
   if (!document) return consent;
   let unmount = () => {};
+  let destroyed = false;
   const mount = () => {
-    unmount = mountUI(consent, { document });
+    if (!destroyed) unmount = mountUI(consent, { document });
   };
+  // The UI renders in a task of its own: gating and the stored decision are settled first, and
+  // no single task runs long enough to hold up the page (measured by `npm run longtasks`).
+  const later = () => env.setTimeout(mount, 0);
   // The UI goes at the end of <body>; a script in <head> runs before there is one.
-  if (document.body) mount();
-  else document.addEventListener('DOMContentLoaded', mount, { once: true });
+  if (document.body) later();
+  else document.addEventListener('DOMContentLoaded', later, { once: true });
   return {
     ...consent,
     destroy() {
-      document.removeEventListener('DOMContentLoaded', mount);
+      destroyed = true;
+      document.removeEventListener('DOMContentLoaded', later);
       unmount();
       consent.destroy();
     },
