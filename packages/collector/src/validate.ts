@@ -1,22 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Receipt } from '@paloma365/consent-core';
 import ajv2020 from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 
-/** A version 1 consent receipt as posted by the SDK (design §3.8). */
-export interface Receipt {
-  version: 1;
-  receiptId: string;
-  subjectId: string;
-  timestamp: string;
-  policyVersion: string;
-  method: 'accept_all' | 'reject_all' | 'custom' | 'withdraw' | 'gpc';
-  categories: { necessary: true } & Record<string, boolean>;
-  language: 'en' | 'ru' | 'kk';
-  page: string;
-  sdkVersion: string;
-  previousReceiptId: string | null;
-}
+/** A version 1 consent receipt as posted by the SDK (design §3.8); the core owns its type and schema. */
+export type { Receipt };
 
 export type Validation = { ok: true; receipt: Receipt } | { ok: false; problems: string[] };
 
