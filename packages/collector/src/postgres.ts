@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { canonicalJson, chainHash, createChainChecker, GENESIS_HASH } from './chain.js';
 import type { InsertResult, ReceiptRow, ReceiptStore } from './store.js';
-import { PAGE_SIZE, rowToStored } from './store.js';
+import { PAGE_SIZE, rowToChainLink, rowToStored } from './store.js';
 
 /** Same schema as SQLite's; `received_at` stays ISO text so the hashed value round-trips byte for byte. */
 const MIGRATIONS: readonly string[] = [
@@ -170,16 +170,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         return result.rows;
       });
       for await (const row of rows) {
-        checker.add({
-          subjectId: row.subject_id,
-          receiptId: row.receipt_id,
-          body: row.body,
-          receivedAt: row.received_at,
-          clientIp: row.client_ip,
-          prevHash: row.prev_hash,
-          hash: row.hash,
-          anchor: row.anchor,
-        });
+        checker.add(rowToChainLink(row));
       }
       return checker.report();
     },

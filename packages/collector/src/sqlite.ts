@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { canonicalJson, chainHash, createChainChecker, GENESIS_HASH } from './chain.js';
 import type { InsertResult, NewReceipt, ReceiptRow, ReceiptStore } from './store.js';
-import { PAGE_SIZE, rowToStored } from './store.js';
+import { PAGE_SIZE, rowToChainLink, rowToStored } from './store.js';
 
 /** Schema versions, applied in order at open; `schema_migrations` records what ran. */
 const MIGRATIONS: readonly string[] = [
@@ -171,16 +171,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
         verifyPage.all(last?.subject_id ?? '', last?.subject_id ?? '', last ? Number(last.seq) : 0, PAGE_SIZE),
       );
       for await (const row of rows) {
-        checker.add({
-          subjectId: row.subject_id,
-          receiptId: row.receipt_id,
-          body: row.body,
-          receivedAt: row.received_at,
-          clientIp: row.client_ip,
-          prevHash: row.prev_hash,
-          hash: row.hash,
-          anchor: row.anchor,
-        });
+        checker.add(rowToChainLink(row));
       }
       return checker.report();
     },

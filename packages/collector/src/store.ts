@@ -1,4 +1,4 @@
-import type { ChainReport } from './chain.js';
+import type { ChainReport, ChainRow } from './chain.js';
 import type { Receipt } from './validate.js';
 
 /** A receipt as stored: the posted fields plus what the server added and the chain links. */
@@ -61,6 +61,18 @@ export interface ReceiptRow {
   prev_hash: string;
   hash: string;
 }
+
+/** A row as the chain checker reads it, with its subject's purge anchor. */
+export const rowToChainLink = (row: ReceiptRow & { anchor: string | null }): ChainRow => ({
+  subjectId: row.subject_id,
+  receiptId: row.receipt_id,
+  body: row.body,
+  receivedAt: row.received_at,
+  clientIp: row.client_ip,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+  anchor: row.anchor,
+});
 
 export function rowToStored(row: ReceiptRow): StoredReceipt {
   return {
