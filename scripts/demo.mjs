@@ -10,10 +10,11 @@ import { extname, join, normalize, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..');
 const bundle = join(root, 'packages/consent/dist/consent.min.js');
 const collectorEntry = join(root, 'packages/collector/dist/index.js');
-if (!existsSync(bundle) || !existsSync(collectorEntry) || process.argv.includes('--build')) {
-  console.log('building…');
-  if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
-}
+const npmExample = join(root, 'examples/npm-vite/dist');
+const run = (...args) => spawnSync('npm', args, { cwd: root, stdio: 'inherit' }).status === 0 || process.exit(1);
+const rebuild = process.argv.includes('--build');
+if (rebuild || !existsSync(bundle) || !existsSync(collectorEntry)) run('run', 'build', '--silent');
+if (rebuild || !existsSync(npmExample)) run('run', 'example:npm', '--silent');
 
 const { createCollector } = await import(collectorEntry);
 const port = Number(process.env.PORT ?? 8080);
@@ -33,11 +34,12 @@ const types = {
 };
 const site = join(root, 'examples/script-tag');
 
-/** The example's files, the bundle at /consent.min.js; nothing outside those folders. */
+/** The script-tag example at /, the Vite build at /npm/, the bundle at /consent.min.js; nothing else. */
 function serveFile(pathname, res) {
+  const [folder, path] = pathname.startsWith('/npm/') ? [npmExample, pathname.slice(4)] : [site, pathname];
   const file =
-    pathname === '/consent.min.js' ? bundle : normalize(join(site, pathname === '/' ? 'index.html' : pathname));
-  if (!file.startsWith(site) && file !== bundle) return false;
+    pathname === '/consent.min.js' ? bundle : normalize(join(folder, path.endsWith('/') ? `${path}index.html` : path));
+  if (!file.startsWith(folder) && file !== bundle) return false;
   if (!existsSync(file) || !extname(file)) return false;
   res.writeHead(200, { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' });
   res.end(readFileSync(file));
@@ -65,6 +67,7 @@ server.listen(port, '127.0.0.1', () => {
 Paloma Consent demo
   site (English)       ${base}/
   site (Russian)       ${base}/ru.html
+  npm + Vite example   ${base}/npm/
   receipts (NDJSON)    ${base}/api/receipts.ndjson
   receipts stored in   ${db} (SQLite)
 
