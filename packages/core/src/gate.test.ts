@@ -165,7 +165,7 @@ describe('createGate', () => {
     expect((document.getElementById('n') as HTMLScriptElement).nonce).toBe('r4nd0m');
   });
 
-  it('inserts an external gated script only after the previous one has loaded', async () => {
+  it('downloads external gated scripts together, in order, and runs an inline one only after them', async () => {
     const settings = (window as unknown as HappyDomWindow).happyDOM.settings;
     const load = new Map<string, () => void>();
     settings.fetch.interceptor = {
@@ -181,16 +181,22 @@ describe('createGate', () => {
     try {
       const external = (n: number) =>
         `<script type="text/plain" data-type="module" data-category="analytics" src="https://cdn.test/${n}.js"></script>`;
-      await start(external(1) + external(2));
+      const inline = `<script type="text/plain" data-category="analytics">window.ran.push('inline')</script>`;
+      await start(external(1) + external(2) + inline);
       const done = allow('analytics');
       await settle();
-      expect([...load.keys()]).toEqual(['https://cdn.test/1.js']);
-      load.get('https://cdn.test/1.js')?.();
-      await settle();
+      // Both requested at once; the browser's in-order list (async = false) keeps their execution order.
       expect([...load.keys()]).toEqual(['https://cdn.test/1.js', 'https://cdn.test/2.js']);
+      expect(Array.from(document.querySelectorAll('script[src]'), (s) => (s as HTMLScriptElement).async)).toEqual([
+        false,
+        false,
+      ]);
       load.get('https://cdn.test/2.js')?.();
+      await settle();
+      expect(window.ran).not.toContain('inline');
+      load.get('https://cdn.test/1.js')?.();
       await done;
-      expect(window.ran).toEqual(['https://cdn.test/1.js', 'https://cdn.test/2.js']);
+      expect(window.ran.at(-1)).toBe('inline');
     } finally {
       settings.fetch.interceptor = null;
     }

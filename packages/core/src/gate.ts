@@ -17,7 +17,8 @@ export const categoriesOf = (element: Element): string[] =>
  * A sleeping `<script type="text/plain">` cannot be woken by changing its type:
  * the browser marks it "already started". So a fresh script replaces it, with every
  * attribute but `type` (and the `nonce`, which browsers hide from `getAttribute`).
- * External scripts load one after another so gated scripts keep document order.
+ * External scripts download together and run in document order; an inline script waits for the
+ * external ones before it, since it runs the moment it is inserted.
  */
 export function createGate(document: Document, allows: (categories: string[]) => boolean): Gate {
   const done = new WeakSet<Element>();
@@ -29,7 +30,8 @@ export function createGate(document: Document, allows: (categories: string[]) =>
     return !done.has(element) && categories.length > 0 && allows(categories);
   };
 
-  const run = (sleeping: HTMLScriptElement): Promise<void> => {
+  /** @returns a promise for an ordered external script's load, which later inline scripts wait for */
+  const run = (sleeping: HTMLScriptElement): Promise<void> | undefined => {
     const fresh = document.createElement('script');
     for (const { name, value } of Array.from(sleeping.attributes)) {
       if (name !== 'type' && name !== 'data-type') fresh.setAttribute(name, value);
@@ -39,26 +41,36 @@ export function createGate(document: Document, allows: (categories: string[]) =>
     if (sleeping.nonce) fresh.nonce = sleeping.nonce;
     fresh.text = sleeping.text;
     done.add(fresh);
-    // Inserted scripts are async by default; an external one without `async` holds back the next.
-    const waits = fresh.src && !sleeping.hasAttribute('async');
-    const loaded = waits
+    // Inserted scripts are async by default. `async = false` puts an external one in the browser's
+    // "execute in order" list: downloads overlap, execution keeps document order.
+    const ordered = fresh.src && !sleeping.hasAttribute('async');
+    if (ordered) fresh.async = false;
+    const loaded = ordered
       ? new Promise<void>((resolve) => {
           fresh.addEventListener('load', () => resolve());
           fresh.addEventListener('error', () => resolve());
         })
-      : Promise.resolve();
+      : undefined;
     sleeping.replaceWith(fresh);
     return loaded;
   };
 
   const activate = async () => {
+    // Ordered external scripts still loading: an inline script (which runs on insertion) waits for them.
+    const loading: Promise<void>[] = [];
     for (const element of Array.from(document.querySelectorAll(GATED))) {
       if (!ready(element)) continue;
       done.add(element);
-      if (element.matches(SLEEPING_SCRIPT)) await run(element as HTMLScriptElement);
-      else if (element.hasAttribute('data-src'))
+      if (element.matches(SLEEPING_SCRIPT)) {
+        const script = element as HTMLScriptElement;
+        if (!script.src && loading.length) await Promise.all(loading.splice(0));
+        const loaded = run(script);
+        if (loaded) loading.push(loaded);
+      } else if (element.hasAttribute('data-src')) {
         element.setAttribute('src', element.getAttribute('data-src') as string);
+      }
     }
+    await Promise.all(loading);
   };
 
   const update = () => {
