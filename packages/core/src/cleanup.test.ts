@@ -29,6 +29,12 @@ describe('deleteCookies', () => {
     expect(new Set(cookies.removed.map((r) => r.name))).toEqual(new Set(['_ga', '_ga_ABC123', '_ym_uid', '_ym_d']));
   });
 
+  it('never deletes the cookie it is told to keep (the consent cookie), whatever the pattern', () => {
+    const cookies = fakeJar({ paloma_consent: '1', _ga: '2' });
+    expect(deleteCookies(cookies, ['*'], 'localhost', 'paloma_consent')).toEqual(['_ga']);
+    expect([...cookies.cookies.keys()]).toEqual(['paloma_consent']);
+  });
+
   it('treats every character of a pattern but * literally', () => {
     const cookies = fakeJar({ a_b: '1', 'a.b': '2', aab: '3' });
     expect(deleteCookies(cookies, ['a.b'], 'localhost')).toEqual(['a.b']);

@@ -166,6 +166,10 @@ describe('validateConfig', () => {
     ['endpoint', { endpoint: ' JavaScript:alert(1)' }],
     ['privacyPolicyUrl', { privacyPolicyUrl: 'data:text/html,<script>alert(1)</script>' }],
     ['operator.url', { operator: { url: 'vbscript:msgbox(1)' } }],
+    // What the URL parser still reads as javascript: (tab, newline, leading control character).
+    ['privacyPolicyUrl', { privacyPolicyUrl: 'java\tscript:alert(1)' }],
+    ['privacyPolicyUrl', { privacyPolicyUrl: 'javascript\n:alert(1)' }],
+    ['operator.url', { operator: { url: '\u0001javascript:alert(1)' } }],
   ])('refuses a script URL in %s', (path, input) => {
     expect(problemsOf({ ...base, ...input })).toEqual([`${path}: expected an http(s) or relative URL`]);
   });
@@ -174,6 +178,16 @@ describe('validateConfig', () => {
     expect(
       problemsOf({ ...base, endpoint: '/api/consent-receipts', privacyPolicyUrl: 'https://paloma365.com/privacy' }),
     ).toEqual([]);
+  });
+
+  it('keeps within the receipt schema: policyVersion up to 200 characters, 32 categories in all', () => {
+    expect(problemsOf({ policyVersion: 'v'.repeat(200) })).toEqual([]);
+    expect(problemsOf({ policyVersion: 'v'.repeat(201) })).toEqual(['policyVersion: expected at most 200 characters']);
+    const categories = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`c${i}`, {}]));
+    expect(problemsOf({ ...base, categories: categories(29) })).toEqual([]);
+    expect(problemsOf({ ...base, categories: categories(30) })).toEqual([
+      'categories.c29: at most 32 categories in all',
+    ]);
   });
 
   it('adds custom categories and overrides the defaults', () => {

@@ -178,11 +178,16 @@ export function validateConfig(input: unknown): Validation {
           : fail(path, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`),
       allowed[0],
     );
-  const url = optional((value, path) =>
-    /^\s*(javascript|data|vbscript):/i.test(String(text(value, path) ?? ''))
-      ? fail(path, 'expected an http(s) or relative URL')
-      : (value as string | undefined),
-  );
+  // Parsed as the browser would: a regex misses `java\tscript:` and control characters.
+  const url = optional((value, path) => {
+    const checked = text(value, path) as string | undefined;
+    if (checked === undefined) return undefined;
+    let protocol = '';
+    try {
+      protocol = new URL(checked, 'https://base.invalid/').protocol;
+    } catch {}
+    return /^https?:$/.test(protocol) ? checked : fail(path, 'expected an http(s) or relative URL');
+  });
   const cookieName = (value: unknown, path: string) =>
     typeof value !== 'string'
       ? expected(path, 'a string', value)
@@ -243,7 +248,8 @@ export function validateConfig(input: unknown): Validation {
       const entry = object({ title: localized, description: localized, cookies: cookieList })(raw, at) as Json;
       if (!entry) continue;
       const category = list.find((c) => c.id === id) ?? { id, required: false, cookies: [] };
-      if (!list.includes(category)) list.push(category);
+      // The receipt schema's limit, which also keeps the consent cookie small.
+      if (!list.includes(category) && list.push(category) > 32) fail(at, 'at most 32 categories in all');
       if (entry.title) category.title = entry.title as Text;
       if (entry.description) category.description = entry.description as Text;
       if (entry.cookies) category.cookies = entry.cookies as string[];
@@ -256,7 +262,11 @@ export function validateConfig(input: unknown): Validation {
     return { ok: false, problems, warnings };
   }
   const config = object({
-    policyVersion: (value, path) => (value === undefined ? fail(path, 'is required') : text(value, path)),
+    policyVersion: (value, path) =>
+      value === undefined
+        ? fail(path, 'is required')
+        : // The receipt schema's limit; the version also goes into the consent cookie.
+          text(value, path) && (String(value).length <= 200 ? value : fail(path, 'expected at most 200 characters')),
     endpoint: url,
     language: oneOf('auto', ...LANGUAGES),
     categories,

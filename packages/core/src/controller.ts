@@ -109,7 +109,11 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
   // Chains a subject's receipts; kept with the subject id when `reset()` clears the cookie.
   let lastReceiptId = stored.lastReceiptId;
   const consentMode =
-    config.googleConsentMode && window ? createConsentMode(window, config.googleConsentMode) : undefined;
+    config.googleConsentMode && window
+      ? createConsentMode(window, config.googleConsentMode, (error) =>
+          env.console.error(PREFIX, 'Google Consent Mode command failed:', error),
+        )
+      : undefined;
 
   if (!config.endpoint) env.console.warn(PREFIX, 'no endpoint configured: consent receipts are not sent');
   const outbox = config.endpoint
@@ -162,7 +166,7 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     setState({ decision, view: 'none' });
     for (const category of config.categories) {
       if (!decision.categories[category.id] && env.location) {
-        deleteCookies(env.cookies, category.cookies, env.location.hostname);
+        deleteCookies(env.cookies, category.cookies, env.location.hostname, config.cookie.name);
       }
     }
     consentMode?.update(decision.categories);

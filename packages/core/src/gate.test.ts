@@ -11,6 +11,26 @@ interface HappyDomWindow {
   };
 }
 
+/**
+ * Holds every script request until the test answers it: `load.get(url)()` delivers a script
+ * that records its URL in `window.ran`. Undo with `settings.fetch.interceptor = null`.
+ */
+function holdRequests() {
+  const settings = (window as unknown as HappyDomWindow).happyDOM.settings;
+  const load = new Map<string, () => void>();
+  settings.fetch.interceptor = {
+    beforeAsyncRequest: ({ request }) =>
+      new Promise((resolve) =>
+        load.set(request.url, () =>
+          resolve(
+            new Response(`window.ran.push('${request.url}')`, { headers: { 'content-type': 'text/javascript' } }),
+          ),
+        ),
+      ),
+  };
+  return { load, settings };
+}
+
 const allowed = new Set<string>();
 let gate: Gate;
 
@@ -166,18 +186,7 @@ describe('createGate', () => {
   });
 
   it('downloads external gated scripts together, in order, and runs an inline one only after them', async () => {
-    const settings = (window as unknown as HappyDomWindow).happyDOM.settings;
-    const load = new Map<string, () => void>();
-    settings.fetch.interceptor = {
-      beforeAsyncRequest: ({ request }) =>
-        new Promise((resolve) =>
-          load.set(request.url, () =>
-            resolve(
-              new Response(`window.ran.push('${request.url}')`, { headers: { 'content-type': 'text/javascript' } }),
-            ),
-          ),
-        ),
-    };
+    const { load, settings } = holdRequests();
     try {
       const external = (n: number) =>
         `<script type="text/plain" data-type="module" data-category="analytics" src="https://cdn.test/${n}.js"></script>`;
@@ -200,5 +209,44 @@ describe('createGate', () => {
     } finally {
       settings.fetch.interceptor = null;
     }
+  });
+
+  it('runs a sleeping script whose data-category changes to an allowed category', async () => {
+    await start(`<script id="s" type="text/plain" data-category="marketing">window.ran.push('moved')</script>`);
+    await allow('analytics');
+    expect(window.ran).toEqual([]);
+    document.getElementById('s')?.setAttribute('data-category', 'analytics');
+    await settle();
+    expect(window.ran).toEqual(['moved']);
+  });
+
+  it('skips a gated script removed while an earlier one loads, and keeps gating what comes after', async () => {
+    // A URL no other test loads: happy-dom keeps a module it has run, and would not fetch it again.
+    const { load, settings } = holdRequests();
+    try {
+      await start(
+        `<script type="text/plain" data-type="module" data-category="analytics" src="https://cdn.test/first.js"></script>` +
+          `<script type="text/plain" data-category="analytics">window.ran.push('waits')</script>` +
+          `<script id="gone" type="text/plain" data-category="analytics" src="https://cdn.test/gone.js"></script>` +
+          `<script type="text/plain" data-category="analytics">window.ran.push('after')</script>`,
+      );
+      const done = allow('analytics');
+      await settle();
+      document.getElementById('gone')?.remove();
+      load.get('https://cdn.test/first.js')?.();
+      await done;
+      expect(window.ran).toEqual(['https://cdn.test/first.js', 'waits', 'after']);
+    } finally {
+      settings.fetch.interceptor = null;
+    }
+  });
+
+  it('does not wait for a script of a type the browser does not run', async () => {
+    await start(
+      `<script type="text/plain" data-type="text/x-template" data-category="analytics" src="https://cdn.test/t.html"></script>` +
+        `<script type="text/plain" data-category="analytics">window.ran.push('inline')</script>`,
+    );
+    await allow('analytics');
+    expect(window.ran).toEqual(['inline']);
   });
 });

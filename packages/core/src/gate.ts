@@ -1,5 +1,6 @@
 const GATED = '[data-category]';
 const SLEEPING_SCRIPT = 'script[type="text/plain"][data-category]';
+const LOAD_TIMEOUT = 10_000;
 
 export interface Gate {
   /** Activate every gated element whose categories are all allowed now. */
@@ -45,12 +46,17 @@ export function createGate(document: Document, allows: (categories: string[]) =>
     // "execute in order" list: downloads overlap, execution keeps document order.
     const ordered = fresh.src && !sleeping.hasAttribute('async');
     if (ordered) fresh.async = false;
-    const loaded = ordered
-      ? new Promise<void>((resolve) => {
-          fresh.addEventListener('load', () => resolve());
-          fresh.addEventListener('error', () => resolve());
-        })
-      : undefined;
+    // A script the browser will not run (a template type) never loads, and a server may never
+    // answer: later inline scripts wait for neither longer than a request may take.
+    const runs = !type || type === 'module' || /java|ecma/i.test(type);
+    const loaded =
+      ordered && runs
+        ? new Promise<void>((resolve) => {
+            fresh.addEventListener('load', () => resolve());
+            fresh.addEventListener('error', () => resolve());
+            (document.defaultView ?? globalThis).setTimeout(resolve, LOAD_TIMEOUT);
+          })
+        : undefined;
     sleeping.replaceWith(fresh);
     return loaded;
   };
@@ -59,7 +65,8 @@ export function createGate(document: Document, allows: (categories: string[]) =>
     // Ordered external scripts still loading: an inline script (which runs on insertion) waits for them.
     const loading: Promise<void>[] = [];
     for (const element of Array.from(document.querySelectorAll(GATED))) {
-      if (!ready(element)) continue;
+      // Removed while an earlier script loaded: there is nothing left to run.
+      if (!element.isConnected || !ready(element)) continue;
       done.add(element);
       if (element.matches(SLEEPING_SCRIPT)) {
         const script = element as HTMLScriptElement;
@@ -81,15 +88,23 @@ export function createGate(document: Document, allows: (categories: string[]) =>
 
   const MO = document.defaultView?.MutationObserver ?? globalThis.MutationObserver;
   if (MO) {
+    // Gated elements added later, and elements whose `data-category` changes, get a pass too.
     observer = new MO((records) => {
-      const added = records.some((r) =>
-        Array.from(r.addedNodes).some(
-          (n) => n.nodeType === 1 && ((n as Element).matches(GATED) || (n as Element).querySelector(GATED)),
-        ),
+      const gated = records.some(
+        (r) =>
+          r.type === 'attributes' ||
+          Array.from(r.addedNodes).some(
+            (n) => n.nodeType === 1 && ((n as Element).matches(GATED) || (n as Element).querySelector(GATED)),
+          ),
       );
-      if (added) update();
+      if (gated) update();
     });
-    observer.observe(document, { childList: true, subtree: true });
+    observer.observe(document, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ['data-category'],
+    });
   }
 
   return { update, stop: () => observer?.disconnect() };

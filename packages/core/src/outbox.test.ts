@@ -56,8 +56,9 @@ function receipt(timestamp = new Date(Date.now()).toISOString()): Receipt {
 }
 
 /** An outbox over a fake env with the (fake) clock and timers; a second call over the same storage is another tab or page. */
-function tab(fetch: typeof globalThis.fetch, storage: KeyValueStore | null) {
+function tab(fetch: typeof globalThis.fetch, storage: KeyValueStore | null, window?: Window) {
   const env: Env = fakeEnv({
+    window,
     storage,
     fetch,
     now: () => Date.now(),
@@ -311,6 +312,34 @@ describe('tabs and page loads', () => {
     await wait(1);
     expect(b.calls).toHaveLength(1);
     expect(storage.getItem(KEY)).toBeNull();
+  });
+
+  it('hands its leases on when the page goes away, so the next page sends at once', async () => {
+    const storage = fakeStorage();
+    const a = fetchDouble(storage, 'silent');
+    const b = fetchDouble(storage, 201);
+    const page = new EventTarget() as Window;
+    const first = tab(a.fetch, storage, page);
+    first.outbox.add(receipt());
+    page.dispatchEvent(new Event('pagehide')); // navigation with the request in flight
+    const next = tab(b.fetch, storage);
+    next.outbox.flush();
+    await wait(0);
+    expect(b.calls).toHaveLength(1); // not 15 s later: a duplicate at worst, which the receiver drops
+    expect(storage.getItem(KEY)).toBeNull();
+  });
+
+  it('sends nothing more once stopped, even when a request in flight then succeeds', async () => {
+    const storage = fakeStorage();
+    const { fetch, ids } = fetchDouble(storage, 503, 201);
+    const page = tab(fetch, storage);
+    const [r1, r2] = [receipt(), receipt()];
+    page.outbox.add(r1); // 503: backs off
+    await wait(0);
+    page.outbox.add(r2); // 201 arrives after stop()
+    page.outbox.stop();
+    await wait(10 * 60 * SECOND);
+    expect(ids()).toEqual([r1.receiptId, r2.receiptId]);
   });
 
   it('leaves a receipt alone that another tab delivered', async () => {

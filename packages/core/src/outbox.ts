@@ -34,7 +34,8 @@ const SECOND = 1000;
 const TIMEOUT = 10 * SECOND;
 /**
  * Longer than a request may take (TIMEOUT), so no live tab sends a receipt another is
- * still sending; a page that closed mid-request hands its receipts on when it runs out.
+ * still sending; a page that closes releases its leases (`pagehide`), and one that dies
+ * without that event hands its receipts on when they run out.
  */
 const LEASE = 15 * SECOND;
 const MAX_DELAY = 300 * SECOND;
@@ -115,6 +116,7 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
 
   /** Sends every receipt that is due (`force`: every waiting one). */
   const pump = (force?: boolean) => {
+    if (stopped) return;
     const now = env.now();
     for (const e of prune(load())) if (force || e.nextAttemptAt <= now) send(e.receipt.receiptId);
     schedule();
@@ -171,6 +173,19 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
     } else schedule();
   };
 
+  /**
+   * A page that goes away never learns how its requests ended: it hands its leases on, so the next
+   * page sends those receipts within 2 s instead of waiting the lease out. The cost is a duplicate
+   * when the request got through after all, which the receiver deduplicates by `receiptId`.
+   */
+  const release = () => {
+    const entries = load();
+    const mine = entries.filter((e) => e.owner === owner && e.leaseUntil > env.now());
+    for (const e of mine) e.leaseUntil = 0;
+    if (mine.length) save(entries);
+  };
+  env.window?.addEventListener('pagehide', release);
+
   return {
     add(receipt) {
       save(prune([...load(), { receipt, attempts: 0, nextAttemptAt: env.now(), leaseUntil: 0 }]));
@@ -186,6 +201,7 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
     stop() {
       stopped = true;
       env.clearTimeout(timer);
+      env.window?.removeEventListener('pagehide', release);
     },
   };
 }

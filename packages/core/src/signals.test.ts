@@ -12,6 +12,11 @@ const DENIED = {
   security_storage: 'granted',
 } as const;
 
+/** For calls that must not fail: a report fails the test. */
+const fail = (error: unknown) => {
+  throw error;
+};
+
 describe('gpcRefuses', () => {
   it('refuses only when navigator.globalPrivacyControl is true', () => {
     expect(gpcRefuses({ globalPrivacyControl: true })).toBe(true);
@@ -66,7 +71,7 @@ describe('createConsentMode', () => {
 
   it('sends the default, then each update in order, through window.gtag when present', () => {
     const w: GtagWindow = { gtag: vi.fn() };
-    const mode = createConsentMode(asWindow(w), DEFAULT_CONSENT_MODE);
+    const mode = createConsentMode(asWindow(w), DEFAULT_CONSENT_MODE, fail);
     mode.setDefault();
     mode.update({ necessary: true, analytics: true, functional: false });
     mode.update({ necessary: true, analytics: false, functional: false });
@@ -81,7 +86,7 @@ describe('createConsentMode', () => {
   it('queues Arguments objects, not arrays, on window.dataLayer without gtag', () => {
     const earlier = { event: 'gtm.js' };
     const w: GtagWindow = { dataLayer: [earlier] };
-    const mode = createConsentMode(asWindow(w), DEFAULT_CONSENT_MODE);
+    const mode = createConsentMode(asWindow(w), DEFAULT_CONSENT_MODE, fail);
     mode.setDefault();
     mode.update({ necessary: true, analytics: false, functional: true });
     const [first, ...queued] = w.dataLayer ?? [];
@@ -98,7 +103,27 @@ describe('createConsentMode', () => {
 
   it('creates window.dataLayer when the page has none', () => {
     const w: GtagWindow = {};
-    createConsentMode(asWindow(w), DEFAULT_CONSENT_MODE).setDefault();
+    createConsentMode(asWindow(w), DEFAULT_CONSENT_MODE, fail).setDefault();
     expect(w.dataLayer).toHaveLength(1);
+  });
+});
+
+describe('createConsentMode with a broken page', () => {
+  it.each([
+    [
+      'a gtag that throws',
+      {
+        gtag: () => {
+          throw new Error('broken gtag');
+        },
+      },
+    ],
+    ['a dataLayer that is not a list', { dataLayer: {} }],
+  ])('reports %s instead of throwing', (_, w) => {
+    const reported: unknown[] = [];
+    const mode = createConsentMode(w as unknown as Window, DEFAULT_CONSENT_MODE, (error) => reported.push(error));
+    expect(() => mode.setDefault()).not.toThrow();
+    expect(() => mode.update({ analytics: true })).not.toThrow();
+    expect(reported).toHaveLength(2);
   });
 });

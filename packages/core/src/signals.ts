@@ -46,14 +46,25 @@ export function consentModeState(
  * `dataLayer` the way gtag's snippet does (gtag.js reads `arguments` objects,
  * not arrays, from the queue).
  */
-export function createConsentMode(window: Window, mapping: Record<string, ConsentModeType[]>): ConsentMode {
+export function createConsentMode(
+  window: Window,
+  mapping: Record<string, ConsentModeType[]>,
+  report: (error: unknown) => void,
+): ConsentMode {
   const w = window as Window & GtagWindow;
   function queue(..._: unknown[]) {
     w.dataLayer = w.dataLayer ?? [];
     // biome-ignore lint/complexity/noArguments: gtag.js only reads Arguments objects from dataLayer
     w.dataLayer.push(arguments);
   }
-  const gtag = (...args: unknown[]) => (typeof w.gtag === 'function' ? w.gtag(...args) : queue(...args));
+  // The page's gtag or dataLayer may be anything; a broken one must not stop a decision half-way.
+  const gtag = (...args: unknown[]) => {
+    try {
+      typeof w.gtag === 'function' ? w.gtag(...args) : queue(...args);
+    } catch (error) {
+      report(error);
+    }
+  };
   return {
     setDefault: () => gtag('consent', 'default', consentModeState(mapping, {})),
     update: (categories) => gtag('consent', 'update', consentModeState(mapping, categories)),
