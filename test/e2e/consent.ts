@@ -33,12 +33,15 @@ export interface PalomaConsentGlobal {
   rejectAll(): void;
   set(choices: Record<string, boolean>): void;
   showPreferences(): void;
+  on(event: string, fn: (payload: unknown) => void): () => void;
 }
 
 declare global {
   interface Window {
     /** Every gated script of the test pages pushes its name here when it runs. */
     __ran?: string[];
+    /** Counted by tests of `PalomaConsent.on`. */
+    changes?: number;
     PalomaConsent: PalomaConsentGlobal;
   }
 }

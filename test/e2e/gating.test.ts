@@ -141,6 +141,20 @@ describe('configuration and API', () => {
     expect((await decision(t.page))?.policyVersion).toBe(POLICY);
   });
 
+  it('keeps listeners a page attaches before init()', async () => {
+    const ui = await open('', null);
+    await settle(t.page);
+    await t.page.evaluate((config) => {
+      window.changes = 0;
+      window.PalomaConsent.on('change', () => {
+        window.changes = (window.changes ?? 0) + 1;
+      });
+      window.PalomaConsent.init(config);
+    }, CONFIG);
+    await ui.bannerButton('Accept all').click();
+    expect(await t.page.evaluate(() => window.changes)).toBe(1);
+  });
+
   it.each([
     [
       'is not valid JSON',
@@ -148,6 +162,8 @@ describe('configuration and API', () => {
       /paloma-consent-config.*JSON|JSON.*paloma-consent-config/,
     ],
     ['has an invalid field', '{ "policyVersion": 20240101 }', /policyVersion/],
+    ['holds null instead of an object', 'null', /\(config\): expected an object, got null/],
+    ['holds a list instead of an object', `["${POLICY}"]`, /\(config\): expected an object, got an array/],
   ])('a config block that %s is reported on the console; no banner, nothing gated runs', async (_, json, named) => {
     const ui = await open(
       [gatedInline('analytics', 'analytics'), gatedInline('functional', 'functional')].join('\n'),

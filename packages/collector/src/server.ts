@@ -200,7 +200,12 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       const before = new Date(now().getTime() - Number(days) * DAY_MS).toISOString();
       return reply(200, { purged: await store.purgeBefore(before) });
     }
-    const subjectId = decodeURIComponent((subjectReceipts ?? subject)![1]!);
+    let subjectId: string;
+    try {
+      subjectId = decodeURIComponent((subjectReceipts ?? subject)![1]!);
+    } catch {
+      return reply(400, { error: 'the subject id in the path is not valid percent-encoding' });
+    }
     if (subjectReceipts) return method === 'GET' ? reply(200, await store.bySubject(subjectId)) : methods('GET');
     return method === 'DELETE' ? reply(200, { deleted: await store.deleteSubject(subjectId) }) : methods('DELETE');
   }

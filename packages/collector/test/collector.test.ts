@@ -217,6 +217,12 @@ describe.each(stores)('collector on $kind', ({ create }) => {
       expect(receipts[1]!.prevHash).toBe(receipts[0]!.hash);
     });
 
+    it('answer 400, not a storage error, to a subject id that is not valid percent-encoding', async () => {
+      const response = await fetch(`${base}/subjects/%E0%A4%A/receipts`, { headers: admin });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toMatch(/percent-encoding/);
+    });
+
     it('export NDJSON received since a time', async () => {
       clock = Date.now() + 60_000;
       const since = new Date(clock).toISOString();

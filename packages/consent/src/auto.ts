@@ -14,10 +14,14 @@ const PREFIX = '[paloma-consent]';
 const script = document.currentScript as HTMLScriptElement | null;
 let consent: Consent | undefined;
 
+/** Listeners a page attached before `init`, attached for real by it (a manual-init page may do that). */
+const early = new Set<{ attach: (to: Consent) => () => void; off?: () => void }>();
+
 const init = (config: unknown) => {
   if (consent) console.warn(PREFIX, 'PalomaConsent.init() was already called; this call is ignored');
   else {
     consent = createConsent(config);
+    for (const listener of early) listener.off = listener.attach(consent);
     Object.assign(api, consent);
   }
 };
@@ -26,23 +30,22 @@ const init = (config: unknown) => {
  * `<script type="application/json" id="paloma-consent-config">`, completed by the tag's
  * `data-*` options; `undefined` when the page gives neither (it will call `init` itself).
  */
-function pageConfig(): Record<string, unknown> | null | undefined {
+function pageConfig(): unknown {
   const block = document.getElementById('paloma-consent-config');
   const data = script?.dataset ?? {};
-  let config: Record<string, unknown> | undefined;
-  if (block) {
-    try {
-      config = JSON.parse(block.textContent ?? '');
-    } catch (error) {
-      // Reported here, then validation of `null` puts the SDK in the safe state.
-      console.error(PREFIX, `#paloma-consent-config is not valid JSON (${(error as Error).message})`);
-      return null;
-    }
-  }
   const fromTag = { endpoint: data.endpoint, policyVersion: data.policyVersion, language: data.language };
   const defined = Object.fromEntries(Object.entries(fromTag).filter(([, v]) => v !== undefined));
-  if (!config && !defined.policyVersion) return undefined;
-  return { ...defined, ...config };
+  if (!block) return defined.policyVersion ? defined : undefined;
+  let config: unknown;
+  try {
+    config = JSON.parse(block.textContent ?? '');
+  } catch (error) {
+    // Reported here, then validation of `null` puts the SDK in the safe state.
+    console.error(PREFIX, `#paloma-consent-config is not valid JSON (${(error as Error).message})`);
+    return null;
+  }
+  // Anything but an object (`null`, a list, a string) goes to validation as it is, which reports it.
+  return config && typeof config === 'object' && !Array.isArray(config) ? { ...defined, ...config } : config;
 }
 
 /** Until `init`, a page that asks gets the safe answers: undecided, only strictly necessary. */
@@ -58,7 +61,14 @@ const api: Global = {
   showPreferences: none,
   hide: none,
   reset: none,
-  on: () => none,
+  on: (event, fn) => {
+    const listener: { attach: (to: Consent) => () => void; off?: () => void } = { attach: (to) => to.on(event, fn) };
+    early.add(listener);
+    return () => {
+      early.delete(listener);
+      listener.off?.();
+    };
+  },
   state: () => ({ decision: null, view: 'none' }),
   subscribe: () => none,
 };

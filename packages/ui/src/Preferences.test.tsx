@@ -28,8 +28,22 @@ describe('Preferences', () => {
     const { ui } = open({ categories: { marketing: { title: 'Marketing', description: 'Ads that follow you' } } });
     const switches = ui.getAllByRole('switch') as HTMLInputElement[];
     expect(switches.map((s) => s.type)).toEqual(['checkbox', 'checkbox', 'checkbox', 'checkbox']);
-    expect(switches.map((s) => s.id)).toEqual(['pc-necessary', 'pc-analytics', 'pc-functional', 'pc-marketing']);
+    expect(switches.map((s) => s.id)).toEqual([
+      'pc-c-necessary',
+      'pc-c-analytics',
+      'pc-c-functional',
+      'pc-c-marketing',
+    ]);
     expect(ui.getByRole('switch', { name: 'Marketing', description: 'Ads that follow you' })).toBeTruthy();
+  });
+
+  it('labels every switch even when a category id matches an id the UI uses itself', () => {
+    const { ui, root } = open({ categories: { bt: { title: 'Bee' }, dt: { title: 'Dee' } } });
+    const ids = Array.from(root.querySelectorAll('[id]'), (element) => element.id);
+    expect(ids.length).toBeGreaterThan(4);
+    expect(new Set(ids).size).toBe(ids.length); // a label's `for` must find its own switch
+    expect(ui.getByRole('switch', { name: 'Bee' })).toBeTruthy();
+    expect(ui.getByRole('switch', { name: 'Dee' })).toBeTruthy();
   });
 
   it('shows strictly necessary as always on: checked and disabled', () => {

@@ -44,7 +44,8 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
         <p>{t('dialogIntro')}</p>
         {config.categories.map((c) => {
           const [title, description] = ui.category(c);
-          const htmlId = `pc-${c.id}`;
+          // Its own prefix: a category id like `bt` must not collide with the headings' ids.
+          const htmlId = `pc-c-${c.id}`;
           return (
             <div class="ct" key={c.id}>
               <div class="rw">
@@ -52,6 +53,7 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
                 {c.required && t('alwaysOn')}
                 <input
                   id={htmlId}
+                  name={c.id}
                   type="checkbox"
                   // biome-ignore lint/a11y/useAriaPropsForRole: a native checkbox's state is its `checked`; ARIA in HTML advises against aria-checked on it.
                   role="switch"
@@ -106,7 +108,7 @@ function focusInside(dialog: HTMLElement | null) {
 /** The switches as they stand: the checkboxes hold the state, so a quick "Save" cannot read a stale copy. */
 function readChoices(button: HTMLElement): Choices {
   const inputs = button.closest('.dl')?.querySelectorAll('input') ?? [];
-  return Object.fromEntries(Array.from(inputs, (input) => [input.id.slice(3), input.checked]));
+  return Object.fromEntries(Array.from(inputs, (input) => [input.name, input.checked]));
 }
 
 /** In the visitor's notation, with the time: two decisions on one day must be told apart. */
