@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { toCjs } from './postbuild.mjs';
+import { BUNDLE, integrity, toCjs } from './postbuild.mjs';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -112,6 +112,13 @@ if (stale.length > 0) {
     `FAIL  no current .d.cts twin for ${stale.join(', ')}: \`npm run build\` must end with \`node scripts/postbuild.mjs\``,
   );
   process.exit(1);
+}
+
+// The READMEs' script tag carries the bundle's current integrity hash, or copying it breaks pages.
+const sri = integrity(join(ROOT, BUNDLE));
+for (const readme of ['README.md', 'packages/consent/README.md']) {
+  const shown = readFileSync(join(ROOT, readme), 'utf8').includes(`integrity="${sri}"`);
+  report('@paloma365/consent', `${readme} shows integrity="${sri}"`, shown ? [] : ['an older hash: paste this one']);
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'paloma-pack-'));

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createHash } from 'node:crypto';
 // Last step of `npm run build` (after rollup and the `tsc -p` runs): what the published
 // packages need that neither tool emits.
 //
@@ -8,11 +9,17 @@
 //    gets a `.d.cts` twin whose relative specifiers point at `.cjs`, so the whole declaration
 //    tree a CJS consumer loads is CJS; `exports["."].require.types` names `dist/index.d.cts`.
 // 2. The collector's `bin` is executable in the tarball (tsc writes files 0644).
+// 3. The script-tag bundle's Subresource Integrity hash, printed for the `<script integrity>`
+//    attribute (check-packages.mjs checks that the READMEs show the current one).
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const DUAL_PACKAGES = ['core', 'ui', 'consent'];
+export const BUNDLE = 'packages/consent/dist/consent.min.js';
+
+/** `sha384-…` of a file, as `<script integrity>` takes it. */
+export const integrity = (file) => `sha384-${createHash('sha384').update(readFileSync(file)).digest('base64')}`;
 const BINS = ['packages/collector/dist/cli.js'];
 
 /** `from './x.js'`, `import('./x.js')`, `import './x.js'` → `.cjs`; bare specifiers stay. */
@@ -60,5 +67,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     chmodSync(bin, statSync(bin).mode | 0o111);
     console.log(`postbuild: ${bin}: executable`);
   }
+  if (existsSync(BUNDLE)) console.log(`postbuild: ${BUNDLE}: integrity="${integrity(BUNDLE)}"`);
+  else fail(`${BUNDLE} is missing; run rollup first`);
   process.exitCode = failed ? 1 : 0;
 }

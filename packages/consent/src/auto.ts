@@ -2,10 +2,10 @@
  * The script-tag entry, and the only module with side effects: reads the page's
  * configuration and assigns `window.PalomaConsent`.
  */
-import type { Consent } from '@paloma365/consent-core';
+import { type Consent, safeConsent } from '@paloma365/consent-core';
 import { createConsent } from './create.js';
 
-type Global = Omit<Consent, 'config' | 'language' | 'destroy'> & {
+type Global = Consent & {
   /** Create and start the controller; a second call warns and changes nothing. */
   init(config: unknown): void;
 };
@@ -49,28 +49,16 @@ function pageConfig(): unknown {
 }
 
 /** Until `init`, a page that asks gets the safe answers: undecided, only strictly necessary. */
-const none = () => {};
 const api: Global = {
-  init,
-  get: () => null,
-  has: (category) => category === 'necessary',
-  acceptAll: none,
-  rejectAll: none,
-  set: none,
-  showBanner: none,
-  showPreferences: none,
-  hide: none,
-  reset: none,
-  on: (event, fn) => {
+  ...safeConsent((event, fn) => {
     const listener: { attach: (to: Consent) => () => void; off?: () => void } = { attach: (to) => to.on(event, fn) };
     early.add(listener);
     return () => {
       early.delete(listener);
       listener.off?.();
     };
-  },
-  state: () => ({ decision: null, view: 'none' }),
-  subscribe: () => none,
+  }, 'en'),
+  init,
 };
 
 const w = window as unknown as { PalomaConsent?: Global };

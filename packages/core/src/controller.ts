@@ -96,7 +96,7 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     const message = `invalid configuration, only strictly necessary cookies are allowed: ${validation.problems.map(formatProblem).join('; ')}`;
     env.console.error(PREFIX, message);
     emitSoon('error', { code: 'config', message, problems: validation.problems });
-    return safeController(events.on, env);
+    return safeConsent(events.on, resolveLanguage('auto', env.document, env.navigator));
   }
 
   const config = validation.config;
@@ -232,8 +232,11 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
   };
 }
 
-/** After an invalid configuration: only strictly necessary, no UI, no receipts, nothing gated runs. */
-function safeController(on: Consent['on'], env: Env): Consent {
+/**
+ * The safe state as a controller: only strictly necessary, nothing shown, nothing recorded. What
+ * an invalid configuration gets, and what the script-tag global answers before `init`.
+ */
+export function safeConsent(on: Consent['on'], language: Language): Consent {
   const state: ConsentState = { decision: null, view: 'none' };
   const nothing = () => {};
   return {
@@ -250,7 +253,7 @@ function safeController(on: Consent['on'], env: Env): Consent {
     state: () => state,
     subscribe: () => nothing,
     config: null,
-    language: resolveLanguage('auto', env.document, env.navigator),
+    language,
     destroy: nothing,
   };
 }

@@ -74,14 +74,13 @@ export function randomUUID(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Merely touching `localStorage` throws where storage is blocked. */
+/**
+ * Merely touching `localStorage` throws where storage is blocked. A store that fails later
+ * (quota, Safari's old private mode) is handled where it is written: the outbox keeps memory.
+ */
 function safeLocalStorage(): KeyValueStore | null {
   try {
-    const storage = globalThis.localStorage;
-    const probe = '__paloma_probe__';
-    storage.setItem(probe, probe);
-    storage.removeItem(probe);
-    return storage;
+    return globalThis.localStorage;
   } catch {
     return null;
   }

@@ -8,6 +8,7 @@ it('exports exactly the public surface', async () => {
     'createConsent',
     'formatProblem',
     'resolveLanguage',
+    'safeConsent',
     'validateConfig',
   ]);
 });

@@ -13,7 +13,7 @@ export type {
 } from './config.js';
 export { formatProblem, LANGUAGES, validateConfig } from './config.js';
 export type { Choices, Consent, ConsentError, ConsentEvents, ConsentState, View } from './controller.js';
-export { createConsent } from './controller.js';
+export { createConsent, safeConsent } from './controller.js';
 export type { Decision, Method } from './decision.js';
 export type { CookieAttributes, CookieJar, Env, KeyValueStore, LocationLike, NavigatorLike } from './env.js';
 export { browserEnv } from './env.js';
