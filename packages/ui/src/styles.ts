@@ -43,7 +43,8 @@ button{font:inherit;font-weight:600;min-height:44px;padding:.5em 1em;border:2px 
 .ct{border-top:1px solid;margin-top:1em;padding-top:.8em}
 label{flex:1;font-weight:600}
 .ct p,.mt{font-size:.9em}
-.mt,.dl .bs{margin-top:1em;overflow-wrap:anywhere}
+.mt,.dl .bs{margin-top:1em}
+.mt{overflow-wrap:anywhere}
 input{flex:none;appearance:none;width:44px;height:26px;border:2px solid;border-radius:13px;color:inherit;cursor:pointer}
 input:before{content:"";display:block;width:0;border:9px solid;border-radius:50%;margin:2px}
 input:checked{background:var(--a);border-color:var(--a);color:var(--af)}
