@@ -1,24 +1,9 @@
 import pg from 'pg';
 import { canonicalJson, chainHash, createChainChecker, GENESIS_HASH } from './chain.js';
 import type { InsertResult, ReceiptRow, ReceiptStore } from './store.js';
-import { PAGE_SIZE, rowToChainLink, rowToStored } from './store.js';
+import { migrations, PAGE_SIZE, rowToChainLink, rowToStored } from './store.js';
 
-/** Same schema as SQLite's; `received_at` stays ISO text so the hashed value round-trips byte for byte. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE receipts (
-     seq BIGSERIAL PRIMARY KEY,
-     receipt_id TEXT NOT NULL UNIQUE,
-     subject_id TEXT NOT NULL,
-     received_at TEXT NOT NULL,
-     client_ip TEXT,
-     body TEXT NOT NULL,
-     prev_hash TEXT NOT NULL,
-     hash TEXT NOT NULL
-   );
-   CREATE INDEX receipts_subject ON receipts (subject_id, seq);
-   CREATE INDEX receipts_received ON receipts (received_at, seq);
-   CREATE TABLE chain_anchors (subject_id TEXT PRIMARY KEY, hash TEXT NOT NULL);`,
-];
+const MIGRATIONS = migrations('BIGSERIAL PRIMARY KEY');
 
 /** Any constant: serialises migrations across instances starting together. */
 const MIGRATION_LOCK = 365_1001;

@@ -1,24 +1,9 @@
 import Database from 'better-sqlite3';
 import { canonicalJson, chainHash, createChainChecker, GENESIS_HASH } from './chain.js';
 import type { InsertResult, NewReceipt, ReceiptRow, ReceiptStore } from './store.js';
-import { PAGE_SIZE, rowToChainLink, rowToStored } from './store.js';
+import { migrations, PAGE_SIZE, rowToChainLink, rowToStored } from './store.js';
 
-/** Schema versions, applied in order at open; `schema_migrations` records what ran. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE receipts (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     receipt_id TEXT NOT NULL UNIQUE,
-     subject_id TEXT NOT NULL,
-     received_at TEXT NOT NULL,
-     client_ip TEXT,
-     body TEXT NOT NULL,
-     prev_hash TEXT NOT NULL,
-     hash TEXT NOT NULL
-   );
-   CREATE INDEX receipts_subject ON receipts (subject_id, seq);
-   CREATE INDEX receipts_received ON receipts (received_at, seq);
-   CREATE TABLE chain_anchors (subject_id TEXT PRIMARY KEY, hash TEXT NOT NULL);`,
-];
+const MIGRATIONS = migrations('INTEGER PRIMARY KEY AUTOINCREMENT');
 
 export interface SqliteStoreOptions {
   /**

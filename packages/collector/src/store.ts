@@ -50,6 +50,27 @@ export interface ReceiptStore {
 /** Rows are read in pages of this many, keyed on the sort columns (no cursor held open). */
 export const PAGE_SIZE = 500;
 
+/**
+ * Schema versions, applied in order at open (`schema_migrations` records what ran); one schema
+ * for both stores, `seq` being each database's auto-increment. `received_at` stays ISO text so
+ * the hashed value round-trips byte for byte.
+ */
+export const migrations = (seq: string): readonly string[] => [
+  `CREATE TABLE receipts (
+     seq ${seq},
+     receipt_id TEXT NOT NULL UNIQUE,
+     subject_id TEXT NOT NULL,
+     received_at TEXT NOT NULL,
+     client_ip TEXT,
+     body TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );
+   CREATE INDEX receipts_subject ON receipts (subject_id, seq);
+   CREATE INDEX receipts_received ON receipts (received_at, seq);
+   CREATE TABLE chain_anchors (subject_id TEXT PRIMARY KEY, hash TEXT NOT NULL);`,
+];
+
 /** The columns both stores keep; `body` is the canonical JSON of the posted receipt. */
 export interface ReceiptRow {
   seq: number | string;
