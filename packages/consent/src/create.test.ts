@@ -21,7 +21,10 @@ function pageEnv() {
     clearTimeout: () => {},
     console: { warn: () => {}, error: () => {} },
   };
-  return { env, runTasks: () => tasks.splice(0).forEach((task) => task()) };
+  const runTasks = () => {
+    for (const task of tasks.splice(0)) task();
+  };
+  return { env, runTasks };
 }
 
 const host = () => document.getElementById('paloma-consent');
