@@ -25,21 +25,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     throw error;
   }
 
-  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
   async function* pages<R>(read: (last: R | undefined) => Promise<R[]>): AsyncGenerator<R> {
     let last: R | undefined;
     for (;;) {
@@ -55,25 +40,25 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async insert(input) {
       const body = canonicalJson(input.receipt);
       const { receiptId, subjectId } = input.receipt;
-      const client = await pool.connect();
-      try {
-        // One round trip for BEGIN, the lock and the reads (a multi-statement query cannot take
-        // parameters, so the ids, already schema-checked UUIDs, are escaped in).
-        // Instances behind a load balancer share the database: the per-subject lock makes
-        // "read the chain head, append" atomic without serialising unrelated subjects.
+      // One round trip for BEGIN, the lock and the reads (a multi-statement query cannot take
+      // parameters, so the ids, already schema-checked UUIDs, are escaped in).
+      // Instances behind a load balancer share the database: the per-subject lock makes
+      // "read the chain head, append" atomic without serialising unrelated subjects.
+      const begin = (client: pg.PoolClient) => {
         const subject = client.escapeLiteral(subjectId);
-        const opened = (await client.query(
-          `BEGIN;
+        return `BEGIN;
            SELECT pg_advisory_xact_lock(hashtext(${subject}));
            SELECT (SELECT row_to_json(r) FROM receipts r WHERE receipt_id = ${client.escapeLiteral(receiptId)}) AS existing,
                   coalesce((SELECT hash FROM receipts WHERE subject_id = ${subject} ORDER BY seq DESC LIMIT 1),
-                           (SELECT hash FROM chain_anchors WHERE subject_id = ${subject})) AS head`,
-        )) as unknown as pg.QueryResult<{ existing: ReceiptRow | null; head: string | null }>[];
-        const { existing, head } = opened[2]!.rows[0]!;
-        let result: InsertResult;
-        if (existing) {
-          result = compare(existing, body);
-        } else {
+                           (SELECT hash FROM chain_anchors WHERE subject_id = ${subject})) AS head`;
+      };
+      return inTransaction(
+        pool,
+        async (client, opened): Promise<InsertResult> => {
+          const { existing, head } = (
+            opened as unknown as pg.QueryResult<{ existing: ReceiptRow | null; head: string | null }>[]
+          )[2]!.rows[0]!;
+          if (existing) return compare(existing, body);
           const prevHash = head ?? GENESIS_HASH;
           const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp });
           // The same receiptId under another subject holds another lock: ON CONFLICT waits for
@@ -83,22 +68,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
             [receiptId, subjectId, input.receivedAt, input.clientIp, body, prevHash, hash],
           );
-          if (inserted.rows[0]) {
-            result = { status: 'created', stored: rowToStored(inserted.rows[0]) };
-          } else {
-            const raced = await client.query<ReceiptRow>('SELECT * FROM receipts WHERE receipt_id = $1', [receiptId]);
-            result = compare(raced.rows[0]!, body);
-          }
-        }
-        // Resolves only once the commit is flushed (synchronous_commit), so a 201 means durable.
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+          if (inserted.rows[0]) return { status: 'created', stored: rowToStored(inserted.rows[0]) };
+          const raced = await client.query<ReceiptRow>('SELECT * FROM receipts WHERE receipt_id = $1', [receiptId]);
+          return compare(raced.rows[0]!, body);
+        },
+        begin,
+      );
     },
     async bySubject(subjectId) {
       const result = await pool.query<ReceiptRow>('SELECT * FROM receipts WHERE subject_id = $1 ORDER BY seq', [
@@ -119,7 +94,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       for await (const row of rows) yield rowToStored(row);
     },
     deleteSubject(subjectId) {
-      return inTransaction(async (client) => {
+      return inTransaction(pool, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [subjectId]);
         await client.query('DELETE FROM chain_anchors WHERE subject_id = $1', [subjectId]);
         const result = await client.query('DELETE FROM receipts WHERE subject_id = $1', [subjectId]);
@@ -170,9 +145,7 @@ function compare(existing: ReceiptRow, body: string): InsertResult {
 }
 
 async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
@@ -184,7 +157,24 @@ async function migrate(pool: pg.Pool): Promise<void> {
       await client.query(sql);
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [index + 1]);
     }
+  });
+}
+
+/**
+ * Runs `work` in a transaction on one pooled client. `begin` is the opening SQL: the insert sends
+ * BEGIN, its lock and its reads in one round trip and gets their results as `opened`. COMMIT
+ * resolves only once the commit is flushed (synchronous_commit), so a 201 means durable.
+ */
+async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient, opened: pg.QueryResult | pg.QueryResult[]) => Promise<T>,
+  begin: (client: pg.PoolClient) => string = () => 'BEGIN',
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const result = await work(client, await client.query(begin(client)));
     await client.query('COMMIT');
+    return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
