@@ -1,32 +1,15 @@
 /**
  * What the receipt-delivery tests need beyond the shared harness: the receipt schema's
- * validator (Ajv 2020, as the collector uses it), the page's outbox in `localStorage`,
+ * validator (the collector's), the page's outbox in `localStorage`,
  * and a loopback port that refuses connections.
  */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import ajv2020 from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
+import type { Receipt as ReceiptBody } from '@paloma365/consent-core';
 import type { Page } from 'playwright-core';
-import { type Receipt as Received, ROOT } from './server.js';
+import { createReceiptValidator } from '../../packages/collector/src/validate.js';
+import type { Receipt as Received } from './server.js';
 
 export const OUTBOX_KEY = 'paloma_consent_outbox';
-
-/** A receipt as the endpoint receives it (design 3.8). */
-export interface ReceiptBody {
-  version: 1;
-  receiptId: string;
-  subjectId: string;
-  timestamp: string;
-  policyVersion: string;
-  method: string;
-  categories: Record<string, boolean>;
-  language: string;
-  page: string;
-  sdkVersion: string;
-  previousReceiptId: string | null;
-}
 
 /** An outbox entry as the SDK keeps it in `localStorage`. */
 export interface OutboxEntry {
@@ -36,22 +19,13 @@ export interface OutboxEntry {
   leaseUntil: number;
 }
 
-// Ajv and ajv-formats are CommonJS with `exports.default`: under NodeNext a default import may be the module object.
-type AjvClass = typeof ajv2020.default;
-const Ajv2020 = ((ajv2020 as unknown as { default?: AjvClass }).default ?? ajv2020) as AjvClass;
-const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as (
-  ajv: InstanceType<AjvClass>,
-  formats: string[],
-) => void;
+/** The collector's own check against `receipt.schema.json`. */
+const validate = createReceiptValidator();
 
-const schema = JSON.parse(readFileSync(join(ROOT, 'packages/core/receipt.schema.json'), 'utf8'));
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-addFormats(ajv, ['date-time']);
-const check = ajv.compile(schema);
-
-/** The schema's complaints about a body, as `path message`; empty for a valid receipt. */
+/** The schema's complaints about a body, as `path: message`; empty for a valid receipt. */
 export function schemaProblems(body: unknown): string[] {
-  return check(body) ? [] : (check.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  const result = validate(body);
+  return result.ok ? [] : result.problems;
 }
 
 /** Everything wrong with one request to the endpoint: schema, content type, idempotency key. */

@@ -14,8 +14,9 @@ const PREFIX = '[paloma-consent]';
 const script = document.currentScript as HTMLScriptElement | null;
 let consent: Consent | undefined;
 
-/** Listeners a page attached before `init`, attached for real by it (a manual-init page may do that). */
-const early = new Set<{ attach: (to: Consent) => () => void; off?: () => void }>();
+/** A listener a page attached before `init`, attached for real by it (a manual-init page may do that). */
+type EarlyListener = { attach: (to: Consent) => () => void; off?: () => void };
+const early = new Set<EarlyListener>();
 
 const init = (config: unknown) => {
   if (consent) console.warn(PREFIX, 'PalomaConsent.init() was already called; this call is ignored');
@@ -51,7 +52,7 @@ function pageConfig(): unknown {
 /** Until `init`, a page that asks gets the safe answers: undecided, only strictly necessary. */
 const api: Global = {
   ...safeConsent((event, fn) => {
-    const listener: { attach: (to: Consent) => () => void; off?: () => void } = { attach: (to) => to.on(event, fn) };
+    const listener: EarlyListener = { attach: (to) => to.on(event, fn) };
     early.add(listener);
     return () => {
       early.delete(listener);

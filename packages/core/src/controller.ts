@@ -151,12 +151,11 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
       categories: Object.fromEntries(config.categories.map((c) => [c.id, c.required || choices[c.id] === true])),
     };
     if (outbox) {
-      const previousReceiptId = lastReceiptId ?? null;
       const receipt = buildReceipt(decision, {
         receiptId: env.randomUUID(),
         language,
         page: pageOf(env.location),
-        previousReceiptId,
+        previousReceiptId: lastReceiptId ?? null,
       });
       lastReceiptId = receipt.receiptId;
       // Into the outbox before anything else runs, so no listener or gated script can lose it.
