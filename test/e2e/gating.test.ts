@@ -13,6 +13,7 @@ import {
   testPage,
 } from './consent.js';
 import { useE2E } from './harness.js';
+import { RECEIPTS_PATH } from './server.js';
 
 const t = useE2E();
 
@@ -139,6 +140,19 @@ describe('configuration and API', () => {
     await ui.bannerButton('Accept all').click();
     await expectRan(t.page, ['analytics']);
     expect((await decision(t.page))?.policyVersion).toBe(POLICY);
+  });
+
+  it('takes simple options from data-* attributes of its own script tag, without a config block', async () => {
+    const html = testPage({ config: null, body: gatedInline('analytics', 'analytics') }).replace(
+      '<script src="/consent.min.js" defer>',
+      `<script src="/consent.min.js" data-policy-version="${POLICY}" data-language="ru" data-endpoint="${RECEIPTS_PATH}" defer>`,
+    );
+    await t.page.goto(t.server.page('/data-options.html', html));
+    const ui = consentUI(t.page);
+    await ui.bannerButton('Принять все').click(); // data-language="ru" over <html lang="en">
+    await expectRan(t.page, ['analytics']);
+    const [received] = await t.server.receipts.wait(1);
+    expect(received!.body).toMatchObject({ policyVersion: POLICY, language: 'ru', method: 'accept_all' });
   });
 
   it('keeps listeners a page attaches before init()', async () => {

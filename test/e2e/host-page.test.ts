@@ -124,3 +124,36 @@ describe('Content-Security-Policy', () => {
     expect(t.console.filter((m) => /Content.Security.Policy/i.test(m.text))).toEqual([]);
   });
 });
+
+describe('small screens and motion', () => {
+  it('fits a 320 px wide screen at 200 % zoom: every control inside the viewport, nothing scrolls sideways', async () => {
+    // A 640 px window at 200 % zoom lays out like this 320 CSS px viewport (the contract names both).
+    const page = await t.newContext({ viewport: { width: 320, height: 640 }, deviceScaleFactor: 2 });
+    await page.goto(t.server.page('/small.html', testPage()));
+    const ui = consentUI(page);
+    const inside = (controls: Locator) =>
+      controls.evaluateAll((elements) =>
+        elements.map((el) => {
+          const r = el.getBoundingClientRect();
+          return r.left >= 0 && r.right <= innerWidth && r.width >= 24 && r.height >= 24;
+        }),
+      );
+    await ui.banner.waitFor();
+    expect(await inside(ui.banner.getByRole('button'))).toEqual([true, true, true]);
+    await ui.bannerButton('Customize').click();
+    expect(await inside(ui.dialog.getByRole('button'))).toEqual([true, true, true, true]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+  });
+
+  it('moves nothing under prefers-reduced-motion', async () => {
+    const transition = async (reducedMotion: 'reduce' | 'no-preference') => {
+      const page = await t.newContext({ reducedMotion });
+      await page.goto(t.server.page('/motion.html', testPage()));
+      const ui = consentUI(page);
+      await ui.bannerButton('Customize').click();
+      return ui.switch('Analytics').evaluate((el) => getComputedStyle(el, '::before').transitionDuration);
+    };
+    expect(await transition('no-preference')).not.toBe('0s');
+    expect(await transition('reduce')).toBe('0s');
+  });
+});
