@@ -137,8 +137,9 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const describe = (value: unknown): string =>
-  value == null ? String(value) : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+/** Enough of a wrong value to recognise it: `"de"`, `401`, `null`, `an array`. */
+const show = (value: unknown): string =>
+  Array.isArray(value) ? 'an array' : isObject(value) ? 'an object' : String(JSON.stringify(value));
 
 /** Checks one field: returns its value when valid, reports and returns `undefined` when not. */
 type Check = (value: unknown, path: string) => unknown;
@@ -156,109 +157,95 @@ export function validateConfig(input: unknown): Validation {
   const fail = (path: string, message: string): undefined => {
     problems.push({ path, message });
   };
-  const expected = (path: string, what: string, value: unknown) =>
-    fail(path, `expected ${what}, got ${describe(value)}`);
 
+  /** Passes what `test` accepts; otherwise the problem says what was expected and what came. */
+  const rule =
+    (test: (value: unknown) => unknown, expected: string): Check =>
+    (value, path) =>
+      test(value) ? value : fail(path, `expected ${expected}, got ${show(value)}`);
   /** An absent field takes its default: each rule below carries the default of its field. */
   const optional =
     (check: Check, fallback?: unknown): Check =>
     (value, path) =>
       value === undefined ? fallback : check(value, path);
-  const text: Check = (value, path) =>
-    typeof value === 'string' && value.trim() ? value : expected(path, 'a non-empty string', value);
+  /** An object (or a list) whose entries all pass `check`; each bad entry is reported with its path. */
+  const each =
+    (check: Check, expected: string, list?: boolean): Check =>
+    (value, path) =>
+      (list ? !Array.isArray(value) : !isObject(value))
+        ? fail(path, `expected ${expected}, got ${show(value)}`)
+        : Object.entries(value as Json)
+              .map(([key, entry]) => check(entry, list ? `${path}[${key}]` : join(path, key)))
+              .includes(undefined)
+          ? undefined
+          : value;
+  const text = rule((value) => typeof value === 'string' && value.trim(), 'a non-empty string');
   const string = optional(text);
   const boolean = (fallback: boolean) =>
-    optional((value, path) => (typeof value === 'boolean' ? value : expected(path, 'true or false', value)), fallback);
+    optional(
+      rule((value) => typeof value === 'boolean', 'true or false'),
+      fallback,
+    );
   /** The first allowed value is the default. */
   const oneOf = (...allowed: string[]) =>
     optional(
-      (value, path) =>
-        allowed.includes(value as string)
-          ? value
-          : fail(path, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`),
+      rule((value) => allowed.includes(value as string), `one of ${allowed.map((a) => `"${a}"`).join(', ')}`),
       allowed[0],
     );
   // Parsed as the browser would: a regex misses `java\tscript:` and control characters.
-  const url = optional((value, path) => {
-    const checked = text(value, path) as string | undefined;
-    if (checked === undefined) return undefined;
-    let protocol = '';
-    try {
-      protocol = new URL(checked, 'https://base.invalid/').protocol;
-    } catch {}
-    return /^https?:$/.test(protocol) ? checked : fail(path, 'expected an http(s) or relative URL');
-  });
-  const cookieName = (value: unknown, path: string) =>
-    typeof value !== 'string'
-      ? expected(path, 'a string', value)
-      : COOKIE_NAME.test(value)
-        ? value
-        : fail(path, `"${value}" is not a cookie name`);
-  /**
-   * Reports unknown keys as warnings; without `fields`, any key is fine and values are kept as
-   * they are. `always`: an absent object is checked as `{}`, so its fields take their defaults.
-   */
+  const url = optional(
+    rule((value) => {
+      try {
+        return typeof value === 'string' && /^https?:$/.test(new URL(value, 'https://base.invalid/').protocol);
+      } catch {}
+    }, 'an http(s) or relative URL'),
+  );
+  const cookieName = rule((value) => typeof value === 'string' && COOKIE_NAME.test(value), 'a cookie name');
+  const localized = optional((value, path) =>
+    (typeof value === 'string' ? text : each(text, 'a string, or strings keyed by language'))(value, path),
+  );
+  /** Reports unknown keys as warnings; `always`: an absent object is checked as `{}`, so its fields take their defaults. */
   const object =
-    (fields?: Record<string, Check>, always?: boolean): Check =>
+    (fields: Record<string, Check>, always?: boolean): Check =>
     (value = always ? {} : undefined, path) => {
-      if (value === undefined) return undefined;
-      if (!isObject(value)) return expected(path, 'an object', value);
-      if (!fields) return value;
-      for (const key of Object.keys(value)) {
+      if (value === undefined) return;
+      if (!isObject(value)) return fail(path, `expected an object, got ${show(value)}`);
+      for (const key in value) {
         if (!(key in fields)) warnings.push({ path: join(path, key), message: 'unknown option, ignored' });
       }
       return Object.fromEntries(
         Object.entries(fields).map(([key, check]) => [key, check(value[key], join(path, key))]),
       );
     };
-  const localized = optional((value, path) =>
-    typeof value === 'string' || (isObject(value) && Object.values(value).every((v) => typeof v === 'string'))
-      ? value
-      : expected(path, 'a string or an object of strings keyed by language', value),
-  );
-  const cookieList = optional((value, path) =>
-    Array.isArray(value)
-      ? value.every((name, i) => cookieName(name, `${path}[${i}]`) !== undefined) && value
-      : expected(path, 'a list of cookie names', value),
-  );
-  const textTable = optional((value, path) =>
-    isObject(value) && Object.values(value).every((v) => typeof v === 'string')
-      ? value
-      : fail(path, 'expected an object of strings'),
-  );
-  const consentModeTypes = (value: unknown, path: string) =>
-    Array.isArray(value) && value.every((t) => CONSENT_MODE_TYPES.includes(t))
-      ? value
-      : fail(path, `expected a list of Consent Mode types (${CONSENT_MODE_TYPES.join(', ')})`);
-  const mapping: Check = (value, path) => {
-    if (!isObject(value)) return expected(path, 'an object', value);
-    for (const [id, types] of Object.entries(value)) consentModeTypes(types, join(path, id));
-    return value;
-  };
+  const category = object({
+    title: localized,
+    description: localized,
+    cookies: optional(each(cookieName, 'a list of cookie names', true)),
+  });
 
   /** The default categories, overridden or extended by the configured ones. */
   const categories = (value: unknown, path: string) => {
-    const list = DEFAULT_CATEGORIES.map((c) => ({ ...c }));
-    for (const [id, raw] of Object.entries((object()(value, path) as Json | undefined) ?? {})) {
+    const all = DEFAULT_CATEGORIES.map((c) => ({ ...c }));
+    if (value !== undefined && !isObject(value)) return fail(path, `expected an object, got ${show(value)}`);
+    for (const [id, raw] of Object.entries(value ?? {})) {
       const at = join(path, id);
-      if (!CATEGORY_ID.test(id)) {
-        fail(at, 'a category id is lower-case letters, digits and "_", starting with a letter');
-        continue;
+      const valid = CATEGORY_ID.test(id)
+        ? (category(raw, at) as Json | undefined)
+        : fail(at, 'a category id is lower-case letters, digits and "_", starting with a letter');
+      if (!valid) continue;
+      let known = all.find((c) => c.id === id);
+      if (!known) {
+        known = { id, required: false, cookies: [] };
+        // The receipt schema's limit, which also keeps the consent cookie small.
+        if (all.push(known) > 32) fail(at, 'at most 32 categories in all');
       }
-      const entry = object({ title: localized, description: localized, cookies: cookieList })(raw, at) as Json;
-      if (!entry) continue;
-      const category = list.find((c) => c.id === id) ?? { id, required: false, cookies: [] };
-      // The receipt schema's limit, which also keeps the consent cookie small.
-      if (!list.includes(category) && list.push(category) > 32) fail(at, 'at most 32 categories in all');
-      if (entry.title) category.title = entry.title as Text;
-      if (entry.description) category.description = entry.description as Text;
-      if (entry.cookies) category.cookies = entry.cookies as string[];
+      for (const [key, v] of Object.entries(valid)) if (v) Object.assign(known, { [key]: v });
     }
-    return list;
+    return all;
   };
 
   if (!isObject(input)) {
-    expected('(config)', 'an object', input);
+    fail('(config)', `expected an object, got ${show(input)}`);
     return { ok: false, problems, warnings };
   }
   const config = object({
@@ -266,21 +253,18 @@ export function validateConfig(input: unknown): Validation {
       value === undefined
         ? fail(path, 'is required')
         : // The receipt schema's limit; the version also goes into the consent cookie.
-          text(value, path) && (String(value).length <= 200 ? value : fail(path, 'expected at most 200 characters')),
+          text(value, path) && ((value as string).length > 200 ? fail(path, 'expected at most 200 characters') : value),
     endpoint: url,
     language: oneOf('auto', ...LANGUAGES),
     categories,
     cookie: object(
       {
-        name: optional((value, path) => string(value, path) && cookieName(value, path), 'paloma_consent'),
+        name: optional(cookieName, 'paloma_consent'),
         domain: string,
         path: optional(text, '/'),
+        // Chromium caps cookie lifetime at 400 days; a longer promise would be a lie.
         maxAgeDays: optional(
-          (value, path) =>
-            // Chromium caps cookie lifetime at 400 days; a longer promise would be a lie.
-            typeof value === 'number' && value > 0 && value <= 400
-              ? value
-              : fail(path, `expected a number of days from 1 to 400, got ${JSON.stringify(value)}`),
+          rule((value) => typeof value === 'number' && value > 0 && value <= 400, 'a number of days from 1 to 400'),
           182,
         ),
         sameSite: oneOf('Lax', 'Strict', 'None'),
@@ -288,11 +272,20 @@ export function validateConfig(input: unknown): Validation {
       true,
     ),
     respectGpc: boolean(true),
-    googleConsentMode: (value, path) =>
-      value === true
-        ? DEFAULT_CONSENT_MODE
-        : (value && (object({ mapping })(value, path) as Json | undefined)?.mapping) || false,
-    texts: object(Object.fromEntries(LANGUAGES.map((language) => [language, textTable])), true),
+    googleConsentMode: (value, path) => {
+      if (value === true) return DEFAULT_CONSENT_MODE;
+      const types = rule(
+        (list) => Array.isArray(list) && list.every((type) => CONSENT_MODE_TYPES.includes(type)),
+        `a list of Consent Mode types (${CONSENT_MODE_TYPES.join(', ')})`,
+      );
+      return (
+        (value && (object({ mapping: each(types, 'an object') })(value, path) as Json | undefined)?.mapping) || false
+      );
+    },
+    texts: object(
+      Object.fromEntries(LANGUAGES.map((language) => [language, optional(each(text, 'an object of texts'))])),
+      true,
+    ),
     privacyPolicyUrl: url,
     operator: object({ name: string, id: string, url }),
     layout: oneOf('bar', 'box'),
@@ -302,5 +295,5 @@ export function validateConfig(input: unknown): Validation {
   return problems.length ? { ok: false, problems, warnings } : { ok: true, config, warnings };
 }
 
-/** `categories.analytics.cookies[2]: expected a string` */
+/** `categories.analytics.cookies[2]: expected a cookie name, got 3` */
 export const formatProblem = (p: Problem): string => `${p.path}: ${p.message}`;
