@@ -3,7 +3,7 @@ import { formatProblem, type Language, type Problem, type ResolvedConfig, valida
 import type { Decision, Method } from './decision.js';
 import { browserEnv, type Env } from './env.js';
 import { createEmitter } from './events.js';
-import { createGate, type Gate } from './gate.js';
+import { createGate } from './gate.js';
 import { resolveLanguage } from './language.js';
 import { createOutbox } from './outbox.js';
 import { buildReceipt, pageOf, type Receipt } from './receipt.js';
@@ -72,6 +72,9 @@ export interface Consent {
 
 const PREFIX = '[paloma-consent]';
 
+/** What the emitter carries: the public events, and the state for UIs (`subscribe`). */
+type Events = ConsentEvents & { state: ConsentState };
+
 /**
  * Creates the consent controller: reads the stored decision, gates scripts,
  * and records decisions. Never throws: an invalid configuration is reported
@@ -83,24 +86,25 @@ const PREFIX = '[paloma-consent]';
  * consent.on('change', (d) => d.categories.analytics && loadAnalytics());
  */
 export function createConsent(input: unknown, env: Env = browserEnv()): Consent {
-  const report = (error: unknown) => env.console.error(PREFIX, 'a listener threw:', error);
-  const events = createEmitter<ConsentEvents>(report);
-  const subscribers = new Set<(state: ConsentState) => void>();
-  const validation = validateConfig(input);
+  const { document, window, location } = env;
+  const warn = (...args: unknown[]) => env.console.warn(PREFIX, ...args);
+  const error = (...args: unknown[]) => env.console.error(PREFIX, ...args);
+  // A listener that throws (a broken custom UI among them) must not stop the decision from being kept.
+  const events = createEmitter<Events>((thrown) => error('a listener threw:', thrown));
   // Listeners are attached after createConsent returns; what happens while it runs is told a tick later.
-  const emitSoon = <K extends keyof ConsentEvents>(event: K, payload: ConsentEvents[K]) =>
+  const emitSoon = <K extends keyof Events>(event: K, payload: Events[K]) =>
     Promise.resolve().then(() => events.emit(event, payload));
+  const validation = validateConfig(input);
 
-  for (const w of validation.warnings) env.console.warn(PREFIX, formatProblem(w));
+  for (const w of validation.warnings) warn(formatProblem(w));
   if (!validation.ok) {
     const message = `invalid configuration, only strictly necessary cookies are allowed: ${validation.problems.map(formatProblem).join('; ')}`;
-    env.console.error(PREFIX, message);
+    error(message);
     emitSoon('error', { code: 'config', message, problems: validation.problems });
-    return safeConsent(events.on, resolveLanguage('auto', env.document, env.navigator));
+    return safeConsent(events.on, resolveLanguage('auto', document, env.navigator));
   }
 
   const config = validation.config;
-  const { document, window } = env;
   const language = resolveLanguage(config.language, document, env.navigator);
   const store = createConsentStore(config, env);
   const stored = store.read();
@@ -110,51 +114,49 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
   let lastReceiptId = stored.lastReceiptId;
   const consentMode =
     config.googleConsentMode && window
-      ? createConsentMode(window, config.googleConsentMode, (error) =>
-          env.console.error(PREFIX, 'Google Consent Mode command failed:', error),
+      ? createConsentMode(window, config.googleConsentMode, (thrown) =>
+          error('Google Consent Mode command failed:', thrown),
         )
       : undefined;
 
-  if (!config.endpoint) env.console.warn(PREFIX, 'no endpoint configured: consent receipts are not sent');
+  if (!config.endpoint) warn('no endpoint configured: consent receipts are not sent');
   const outbox = config.endpoint
     ? createOutbox(env, config.endpoint, {
         onDelivered: (receipt) => emitSoon('receipt', receipt),
         onDropped(message, receipt) {
-          env.console.error(PREFIX, message);
+          error(message);
           emitSoon('error', { code: 'receipt', message, receipt });
         },
       })
     : undefined;
 
-  const has = (category: string): boolean =>
-    config.categories.some((c) => c.id === category && (c.required || state.decision?.categories[category] === true));
+  // A decision holds every configured category, strictly necessary always allowed.
+  const has = (category: string) =>
+    state.decision ? state.decision.categories[category] === true : category === 'necessary';
 
   const setState = (next: Partial<ConsentState>) => {
     state = { ...state, ...next };
-    for (const fn of Array.from(subscribers)) {
-      try {
-        fn(state);
-      } catch (error) {
-        report(error); // a broken custom UI must not stop the decision from being kept
-      }
-    }
+    events.emit('state', state);
   };
 
-  const decide = (choices: Choices, method: Method, announce = events.emit) => {
+  /** Records a decision; `custom` becomes `withdraw` when it turns off a category that was on. */
+  const decide = (allowed: (category: string) => boolean, method: Method, announce = events.emit) => {
     const previous = state.decision;
-    subjectId = subjectId ?? env.randomUUID();
+    const categories = Object.fromEntries(config.categories.map((c) => [c.id, c.required || allowed(c.id)]));
+    const withdrawn = config.categories.some((c) => has(c.id) && !categories[c.id]);
+    subjectId ??= env.randomUUID();
     const decision: Decision = {
       subjectId,
       policyVersion: config.policyVersion,
       timestamp: new Date(env.now()).toISOString(),
-      method,
-      categories: Object.fromEntries(config.categories.map((c) => [c.id, c.required || choices[c.id] === true])),
+      method: method === 'custom' && withdrawn ? 'withdraw' : method,
+      categories,
     };
     if (outbox) {
       const receipt = buildReceipt(decision, {
         receiptId: env.randomUUID(),
         language,
-        page: pageOf(env.location),
+        page: pageOf(location),
         previousReceiptId: lastReceiptId ?? null,
       });
       lastReceiptId = receipt.receiptId;
@@ -163,23 +165,19 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     }
     store.write(decision, lastReceiptId);
     setState({ decision, view: 'none' });
-    for (const category of config.categories) {
-      if (!decision.categories[category.id] && env.location) {
-        deleteCookies(env.cookies, category.cookies, env.location.hostname, config.cookie.name);
-      }
+    if (location) {
+      const refused = config.categories.flatMap((c) => (categories[c.id] ? [] : c.cookies));
+      deleteCookies(env.cookies, refused, location.hostname, config.cookie.name);
     }
-    consentMode?.update(decision.categories);
+    consentMode?.update(categories);
     gate?.update();
     if (!previous) announce('consent', decision);
     announce('change', decision);
     document?.dispatchEvent(new CustomEvent('paloma-consent:change', { detail: decision }));
   };
 
-  const all = (allowed: boolean): Choices => Object.fromEntries(config.categories.map((c) => [c.id, allowed]));
-
   const onOpenClick = (event: Event) => {
-    const target = event.target as Element | null;
-    if (target?.closest?.('[data-consent-open]')) {
+    if ((event.target as Element | null)?.closest?.('[data-consent-open]')) {
       event.preventDefault();
       setState({ view: 'preferences' });
     }
@@ -187,25 +185,20 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
 
   consentMode?.setDefault();
   if (state.decision) consentMode?.update(state.decision.categories);
-  const gate: Gate | undefined = document ? createGate(document, (categories) => categories.every(has)) : undefined;
+  const gate = document && createGate(document, (categories) => categories.every(has));
   gate?.update();
   document?.addEventListener('click', onOpenClick);
 
-  if (!state.decision && config.respectGpc && gpcRefuses(env.navigator)) decide(all(false), 'gpc', emitSoon);
+  if (!state.decision && config.respectGpc && gpcRefuses(env.navigator)) decide(() => false, 'gpc', emitSoon);
   // Receipts a previous page left waiting go within 2 s; the random delay keeps tabs restored together apart.
   if (outbox) env.setTimeout(outbox.flush, Math.random() * 1000);
 
   return {
     get: () => state.decision,
     has,
-    acceptAll: () => decide(all(true), 'accept_all'),
-    rejectAll: () => decide(all(false), 'reject_all'),
-    set(choices) {
-      const previous = state.decision?.categories ?? {};
-      const choice = (id: string) => choices?.[id] === true;
-      const withdrawn = config.categories.some((c) => previous[c.id] === true && !c.required && !choice(c.id));
-      decide(choices ?? {}, withdrawn ? 'withdraw' : 'custom');
-    },
+    acceptAll: () => decide(() => true, 'accept_all'),
+    rejectAll: () => decide(() => false, 'reject_all'),
+    set: (choices) => decide((category) => choices?.[category] === true, 'custom'),
     showBanner: () => setState({ view: 'banner' }),
     showPreferences: () => setState({ view: 'preferences' }),
     hide: () => setState({ view: 'none' }),
@@ -216,17 +209,13 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     },
     on: events.on,
     state: () => state,
-    subscribe(fn) {
-      subscribers.add(fn);
-      return () => subscribers.delete(fn);
-    },
+    subscribe: (fn) => events.on('state', fn),
     config,
     language,
     destroy() {
       gate?.stop();
       outbox?.stop();
       document?.removeEventListener('click', onOpenClick);
-      subscribers.clear();
     },
   };
 }
