@@ -1,88 +1,111 @@
 import type { Category, Language, ResolvedConfig, Text } from '@paloma365/consent-core';
 
-const en = {
-  bannerTitle: 'We use cookies',
-  bannerText:
-    'Necessary cookies make this site work. With your consent, we also use analytics and functional cookies. You can change your choice at any time.',
-  acceptAll: 'Accept all',
-  rejectAll: 'Reject all',
-  customize: 'Customize',
-  privacyPolicy: 'Privacy policy',
+/** The keys `config.texts[language]` may override, in the order of every language's list below. */
+export const TEXT_KEYS = [
+  'bannerTitle',
+  'bannerText',
+  'acceptAll',
+  'rejectAll',
+  'customize',
+  'privacyPolicy',
   /** The dialog's title and the floating button's label. */
-  settings: 'Cookie settings',
-  dialogIntro: 'Choose which cookies we may use.',
-  necessaryTitle: 'Strictly necessary',
-  necessaryDescription: 'Make the site work and remember your choice.',
-  analyticsTitle: 'Analytics',
-  analyticsDescription: 'Show us how the site is used, so we can improve it.',
-  functionalTitle: 'Functional',
-  functionalDescription: 'Enable extras such as embedded videos and maps.',
-  alwaysOn: 'Always on',
-  save: 'Save preferences',
-  consentId: 'Consent ID',
-  consentDate: 'Consent date',
-  operator: 'Data controller',
+  'settings',
+  'dialogIntro',
+  'necessaryTitle',
+  'necessaryDescription',
+  'analyticsTitle',
+  'analyticsDescription',
+  'functionalTitle',
+  'functionalDescription',
+  'alwaysOn',
+  'save',
+  'consentId',
+  'consentDate',
+  'operator',
   /** Printed before `operator.id`; Kazakhstan's business identification number. */
-  operatorId: 'BIN',
-  close: 'Close',
-};
+  'operatorId',
+  'close',
+] as const;
 
-/** The keys `config.texts[language]` may override. */
-export type TextKey = keyof typeof en;
+export type TextKey = (typeof TEXT_KEYS)[number];
 
-const ru: Record<TextKey, string> = {
-  bannerTitle: 'Мы используем cookie',
-  bannerText:
-    'Необходимые cookie обеспечивают работу сайта. С вашего согласия мы также используем аналитические и функциональные cookie. Выбор можно изменить в любое время.',
-  acceptAll: 'Принять все',
-  rejectAll: 'Отклонить все',
-  customize: 'Настроить',
-  privacyPolicy: 'Политика конфиденциальности',
-  settings: 'Настройки cookie',
-  dialogIntro: 'Выберите, какие cookie мы можем использовать.',
-  necessaryTitle: 'Строго необходимые',
-  necessaryDescription: 'Обеспечивают работу сайта и хранят ваш выбор.',
-  analyticsTitle: 'Аналитические',
-  analyticsDescription: 'Показывают, как используется сайт, чтобы мы могли его улучшить.',
-  functionalTitle: 'Функциональные',
-  functionalDescription: 'Включают дополнительные функции, например встроенные видео и карты.',
-  alwaysOn: 'Всегда включены',
-  save: 'Сохранить настройки',
-  consentId: 'ID согласия',
-  consentDate: 'Дата согласия',
-  operator: 'Оператор персональных данных',
-  operatorId: 'БИН',
-  close: 'Закрыть',
-};
+/** A language's texts, one per key of `TEXT_KEYS` and in its order: lists, since three copies of every key cost the bundle 90 B. */
+type Texts = readonly string[];
 
-const kk: Record<TextKey, string> = {
-  bannerTitle: 'Біз cookie қолданамыз',
-  bannerText:
-    'Қажетті cookie сайттың жұмысын қамтамасыз етеді. Келісіміңізбен аналитикалық және функционалдық cookie де қолданамыз. Таңдауыңызды кез келген уақытта өзгерте аласыз.',
-  acceptAll: 'Барлығын қабылдау',
+const en: Texts = [
+  'We use cookies', // bannerTitle
+  'Necessary cookies make this site work. With your consent, we also use analytics and functional cookies. You can change your choice at any time.', // bannerText
+  'Accept all', // acceptAll
+  'Reject all', // rejectAll
+  'Customize', // customize
+  'Privacy policy', // privacyPolicy
+  'Cookie settings', // settings
+  'Choose which cookies we may use.', // dialogIntro
+  'Strictly necessary', // necessaryTitle
+  'Make the site work and remember your choice.', // necessaryDescription
+  'Analytics', // analyticsTitle
+  'Show us how the site is used, so we can improve it.', // analyticsDescription
+  'Functional', // functionalTitle
+  'Enable extras such as embedded videos and maps.', // functionalDescription
+  'Always on', // alwaysOn
+  'Save preferences', // save
+  'Consent ID', // consentId
+  'Consent date', // consentDate
+  'Data controller', // operator
+  'BIN', // operatorId
+  'Close', // close
+];
+
+const ru: Texts = [
+  'Мы используем cookie', // bannerTitle
+  'Необходимые cookie обеспечивают работу сайта. С вашего согласия мы также используем аналитические и функциональные cookie. Выбор можно изменить в любое время.', // bannerText
+  'Принять все', // acceptAll
+  'Отклонить все', // rejectAll
+  'Настроить', // customize
+  'Политика конфиденциальности', // privacyPolicy
+  'Настройки cookie', // settings
+  'Выберите, какие cookie мы можем использовать.', // dialogIntro
+  'Строго необходимые', // necessaryTitle
+  'Обеспечивают работу сайта и хранят ваш выбор.', // necessaryDescription
+  'Аналитические', // analyticsTitle
+  'Показывают, как используется сайт, чтобы мы могли его улучшить.', // analyticsDescription
+  'Функциональные', // functionalTitle
+  'Включают дополнительные функции, например встроенные видео и карты.', // functionalDescription
+  'Всегда включены', // alwaysOn
+  'Сохранить настройки', // save
+  'ID согласия', // consentId
+  'Дата согласия', // consentDate
+  'Оператор персональных данных', // operator
+  'БИН', // operatorId
+  'Закрыть', // close
+];
+
+const kk: Texts = [
+  'Біз cookie қолданамыз', // bannerTitle
+  'Қажетті cookie сайттың жұмысын қамтамасыз етеді. Келісіміңізбен аналитикалық және функционалдық cookie де қолданамыз. Таңдауыңызды кез келген уақытта өзгерте аласыз.', // bannerText
+  'Барлығын қабылдау', // acceptAll
   // Not "Барлығын қабылдамау": one suffix away from "accept all" is too easy to misread.
-  rejectAll: 'Барлығынан бас тарту',
-  customize: 'Баптау',
-  privacyPolicy: 'Құпиялылық саясаты',
-  settings: 'Cookie баптаулары',
-  dialogIntro: 'Қандай cookie қолдана алатынымызды таңдаңыз.',
-  necessaryTitle: 'Қатаң қажетті',
-  necessaryDescription: 'Сайттың жұмысын қамтамасыз етеді және таңдауыңызды сақтайды.',
-  analyticsTitle: 'Аналитикалық',
-  analyticsDescription: 'Сайтты жақсарту үшін оның қалай пайдаланылатынын көрсетеді.',
-  functionalTitle: 'Функционалдық',
-  functionalDescription: 'Кірістірілген бейнелер мен карталар сияқты қосымша мүмкіндіктерді қосады.',
-  alwaysOn: 'Әрқашан қосулы',
-  save: 'Баптауларды сақтау',
-  consentId: 'Келісім идентификаторы',
-  consentDate: 'Келісім күні',
-  operator: 'Дербес деректер операторы',
-  operatorId: 'БСН',
-  close: 'Жабу',
-};
-
+  'Барлығынан бас тарту', // rejectAll
+  'Баптау', // customize
+  'Құпиялылық саясаты', // privacyPolicy
+  'Cookie баптаулары', // settings
+  'Қандай cookie қолдана алатынымызды таңдаңыз.', // dialogIntro
+  'Қатаң қажетті', // necessaryTitle
+  'Сайттың жұмысын қамтамасыз етеді және таңдауыңызды сақтайды.', // necessaryDescription
+  'Аналитикалық', // analyticsTitle
+  'Сайтты жақсарту үшін оның қалай пайдаланылатынын көрсетеді.', // analyticsDescription
+  'Функционалдық', // functionalTitle
+  'Кірістірілген бейнелер мен карталар сияқты қосымша мүмкіндіктерді қосады.', // functionalDescription
+  'Әрқашан қосулы', // alwaysOn
+  'Баптауларды сақтау', // save
+  'Келісім идентификаторы', // consentId
+  'Келісім күні', // consentDate
+  'Дербес деректер операторы', // operator
+  'БСН', // operatorId
+  'Жабу', // close
+];
 /** The built-in texts; `config.texts` overrides them key by key. */
-export const STRINGS: Record<Language, Record<TextKey, string>> = { en, ru, kk };
+export const STRINGS: Record<Language, Texts> = { en, ru, kk };
 
 export interface Translator {
   lang: Language;
@@ -93,8 +116,7 @@ export interface Translator {
 
 export function createTranslator(config: ResolvedConfig, lang: Language): Translator {
   const own: Record<string, string | undefined> = config.texts[lang] ?? {};
-  const builtIn: Record<string, string | undefined> = STRINGS[lang];
-  const text = (key: string) => own[key] ?? builtIn[key] ?? '';
+  const text = (key: string) => own[key] ?? STRINGS[lang][TEXT_KEYS.indexOf(key as TextKey)] ?? '';
   // A language missing from a `{ ru, kk }` object falls back to the built-in text, then to the English one.
   const pick = (value: Text | undefined, key: string) =>
     (typeof value === 'string' ? value : value?.[lang]) || text(key) || (typeof value === 'object' ? value.en : '');
