@@ -84,7 +84,11 @@ describe('validateConfig', () => {
     ['language', { language: 'de' }, 'language: expected one of "auto", "en", "ru", "kk", got "de"'],
     ['categories', { categories: [] }, 'categories: expected an object, got an array'],
     ['a category', { categories: { analytics: true } }, 'categories.analytics: expected an object, got true'],
-    ['a title', { categories: { analytics: { title: 1 } } }, 'categories.analytics.title: expected a string, or strings keyed by language, got 1'],
+    [
+      'a title',
+      { categories: { analytics: { title: 1 } } },
+      'categories.analytics.title: expected a string, or strings keyed by language, got 1',
+    ],
     [
       'a description',
       { categories: { functional: { description: { ru: 1 } } } },
@@ -171,7 +175,9 @@ describe('validateConfig', () => {
     ['privacyPolicyUrl', { privacyPolicyUrl: 'javascript\n:alert(1)' }],
     ['operator.url', { operator: { url: '\u0001javascript:alert(1)' } }],
   ])('refuses a script URL in %s', (path, input) => {
-    expect(problemsOf({ ...base, ...input })).toEqual([startingWith(`${path}: expected an http(s) or relative URL, got "`)]);
+    expect(problemsOf({ ...base, ...input })).toEqual([
+      startingWith(`${path}: expected an http(s) or relative URL, got "`),
+    ]);
   });
 
   it('accepts http(s) and relative URLs', () => {

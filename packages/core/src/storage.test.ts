@@ -177,19 +177,10 @@ describe('createConsentStore', () => {
     expect(store.read().decision).toBeNull();
   });
 
-  it('keeps the decision in memory for the page when the jar throws', () => {
+  it('never throws when the jar does, and reads undecided', () => {
     const store = createConsentStore(config, fakeEnv({ cookies: throwingJar() as FakeJar }));
     expect(store.read()).toEqual({ decision: null });
-    store.write(decision);
-    expect(store.read().decision).toEqual(decision);
-    store.clear();
-    expect(store.read().decision).toBeNull();
-  });
-
-  it('keeps the decision in memory for the page when cookies are disabled', () => {
-    const jar = fakeJar();
-    const store = createConsentStore(config, fakeEnv({ cookies: { ...jar, set: () => undefined } }));
-    store.write(decision);
-    expect(store.read().decision).toEqual(decision);
+    expect(() => store.write(decision)).not.toThrow();
+    expect(() => store.clear()).not.toThrow();
   });
 });

@@ -73,8 +73,8 @@ export interface ConsentStore {
 }
 
 /**
- * The consent cookie, with an in-memory copy: where cookies are disabled or the
- * jar throws, the decision still holds for the rest of the page.
+ * The consent cookie. Where cookies are disabled or the jar throws (sandboxed frames), nothing is
+ * stored and nothing throws: the controller's own state keeps the decision for the page.
  */
 export function createConsentStore(config: ResolvedConfig, env: Env): ConsentStore {
   const { name, domain, path, maxAgeDays, sameSite } = config.cookie;
@@ -86,40 +86,20 @@ export function createConsentStore(config: ResolvedConfig, env: Env): ConsentSto
     // SameSite=None is rejected without Secure; on http the cookie could not be set at all.
     secure: env.location?.protocol === 'https:' || sameSite === 'None',
   };
-  let memory: string | undefined;
-  let cleared = false;
-
-  const jar = {
-    get: () => {
-      try {
-        return env.cookies.get(name);
-      } catch {
-        return undefined;
-      }
-    },
-    set: (value: string) => {
-      try {
-        env.cookies.set(name, value, attributes);
-      } catch {}
-    },
-    remove: () => {
-      try {
-        env.cookies.remove(name, { path, domain });
-      } catch {}
-    },
+  const attempt = <T>(action: () => T) => {
+    try {
+      return action();
+    } catch {}
   };
-
   return {
-    read: () => decodeConsent(cleared ? undefined : (jar.get() ?? memory), config, env.now()),
-    write(decision, lastReceiptId) {
-      memory = encodeConsent(decision, lastReceiptId);
-      cleared = false;
-      jar.set(memory);
-    },
-    clear() {
-      memory = undefined;
-      cleared = true;
-      jar.remove();
-    },
+    read: () =>
+      decodeConsent(
+        attempt(() => env.cookies.get(name)),
+        config,
+        env.now(),
+      ),
+    write: (decision, lastReceiptId) =>
+      attempt(() => env.cookies.set(name, encodeConsent(decision, lastReceiptId), attributes)),
+    clear: () => attempt(() => env.cookies.remove(name, { path, domain })),
   };
 }
