@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // `npm run size`: raw, gzip and brotli bytes of the script-tag bundle (JS + CSS +
-// three languages), next to the peers installed as devDependencies. Fails only on
-// the budget; sizes are deterministic, unlike timings.
+// three languages), next to the peers installed as devDependencies, and where the
+// bundle's bytes go (each source file's share of the gzip size). Fails only on the
+// budget; sizes are deterministic, unlike timings.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { rollup } from 'rollup';
+import { SourceMapConsumer } from 'source-map-js';
+import rollupConfigs from '../rollup.config.mjs';
 
 /**
  * CI fails past BUDGET, a ratchet against growth (the bundle is 15.6 KB: JS, CSS, three languages
@@ -71,6 +76,98 @@ for (const peer of peers) {
   else rows.push({ name: peer.name, ...measure(paths.map((p) => readFileSync(p))) });
 }
 
+/**
+ * vanilla-cookieconsent ships no texts: a site passes them in its configuration, which the visitor
+ * downloads too. This is the configuration's `translations` with our en/ru/kk texts, as its docs shape it.
+ */
+async function vanillaTranslations() {
+  const { outputFiles } = await build({
+    entryPoints: ['packages/ui/src/i18n.ts'],
+    bundle: true,
+    format: 'esm',
+    write: false,
+    external: ['@paloma365/consent-core'],
+    logLevel: 'error',
+  });
+  const url = `data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`;
+  const { STRINGS, TEXT_KEYS } = await import(url);
+  const translations = {};
+  for (const [language, list] of Object.entries(STRINGS)) {
+    const t = Object.fromEntries(TEXT_KEYS.map((key, i) => [key, list[i]]));
+    const section = (id) => ({ title: t[`${id}Title`], description: t[`${id}Description`], linkedCategory: id });
+    translations[language] = {
+      consentModal: {
+        title: t.bannerTitle,
+        description: t.bannerText,
+        acceptAllBtn: t.acceptAll,
+        acceptNecessaryBtn: t.rejectAll,
+        showPreferencesBtn: t.customize,
+        footer: `<a href="/privacy">${t.privacyPolicy}</a>`,
+      },
+      preferencesModal: {
+        title: t.settings,
+        acceptAllBtn: t.acceptAll,
+        acceptNecessaryBtn: t.rejectAll,
+        savePreferencesBtn: t.save,
+        closeIconLabel: t.close,
+        sections: [{ description: t.dialogIntro }, section('necessary'), section('analytics'), section('functional')],
+      },
+    };
+  }
+  return Buffer.from(JSON.stringify({ translations }));
+}
+const vanilla = rows.find((r) => r.name === peers[0].name);
+if (vanilla) {
+  const texts = measure([await vanillaTranslations()]);
+  rows.splice(rows.indexOf(vanilla) + 1, 0, {
+    name: '  + the same en/ru/kk texts in its config',
+    raw: vanilla.raw + texts.raw,
+    gzip: vanilla.gzip + texts.gzip,
+    brotli: vanilla.brotli + texts.brotli,
+  });
+}
+
+/**
+ * Where the bytes go: the bundle rebuilt in memory with a source map, and for each source file the
+ * gzip bytes the bundle would lose without that file's code. gzip shares repeats across files, so
+ * the shares add up to a little more than the whole.
+ */
+async function breakdown() {
+  const config = rollupConfigs.find((c) => c.output?.file === BUNDLE);
+  // The workspace packages from their sources rather than their builds, so the map names every file.
+  const sources = {
+    name: 'workspace-sources',
+    resolveId: (id) => id.match(/^@paloma365\/consent-(core|ui)$/) && `packages/${id.slice(19)}/src/index.ts`,
+  };
+  const bundle = await rollup({ ...config, plugins: [sources, ...config.plugins], onwarn: () => {} });
+  const { output } = await bundle.generate({ ...config.output, sourcemap: true });
+  const { code, map } = output[0];
+  const lines = code.split('\n');
+  const segments = [];
+  new SourceMapConsumer(map).eachMapping((m) => {
+    const previous = segments.at(-1);
+    if (previous?.line === m.generatedLine - 1) previous.end = m.generatedColumn;
+    segments.push({ line: m.generatedLine - 1, start: m.generatedColumn, end: Infinity, source: m.source ?? '' });
+  });
+  const name = (source) => relative('.', join(dirname(BUNDLE), source)).replace(/^packages\//, '');
+  const without = (source) =>
+    lines
+      .map((line, i) => {
+        const own = segments.filter((s) => s.line === i);
+        if (!own.length) return line;
+        return (
+          line.slice(0, own[0].start) + own.map((s) => (s.source === source ? '' : line.slice(s.start, s.end))).join('')
+        );
+      })
+      .join('\n');
+  const whole = gzipSync(code, { level: 9 }).length;
+  const shares = [...new Set(segments.map((s) => s.source))].map((source) => ({
+    file: name(source),
+    gzip: whole - gzipSync(without(source), { level: 9 }).length,
+  }));
+  return shares.sort((a, b) => b.gzip - a.gzip);
+}
+
 const kb = (n) => (n === undefined ? '—' : `${(n / 1024).toFixed(2)} KB`);
 console.log('library'.padEnd(40), 'raw'.padStart(10), 'gzip'.padStart(10), 'brotli'.padStart(10), '  gzip vs ours');
 for (const r of rows) {
@@ -84,6 +181,9 @@ for (const r of rows) {
     ratio,
   );
 }
+console.log("\nwhere the bundle's gzip bytes go (what it would lose without each file):");
+for (const { file, gzip } of await breakdown()) console.log(`${String(gzip).padStart(7)} B  ${file}`);
+
 const verdict =
   ours.gzip <= TARGET_GZIP
     ? 'within the target'
