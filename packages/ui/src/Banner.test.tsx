@@ -4,6 +4,7 @@ import { inside, mount, unmountAll } from './test-helpers.js';
 afterEach(() => {
   unmountAll();
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
   document.documentElement.removeAttribute('style');
 });
 
@@ -64,12 +65,25 @@ describe('Banner', () => {
     ).toBe(true);
   });
 
-  it("reserves the page's bottom scroll padding while it shows and restores it after", () => {
+  it("reserves the page's bottom scroll padding once the banner is laid out, and restores it after", () => {
     document.documentElement.style.scrollPaddingBottom = '10px';
     vi.spyOn(window, 'innerHeight', 'get').mockReturnValue(700);
     vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({ top: 580 } as DOMRect);
+    const layouts: Array<() => void> = [];
+    // A ResizeObserver whose calls the test makes, as the browser does after each layout of the banner.
+    vi.stubGlobal(
+      'ResizeObserver',
+      class {
+        constructor(private readonly fit: () => void) {}
+        observe = () => layouts.push(this.fit);
+        disconnect = () => layouts.splice(0);
+      },
+    );
     const { consent } = mount();
     const host = document.getElementById('paloma-consent') as HTMLElement;
+    // Nothing is measured before the browser's own layout: measuring would force one.
+    expect(document.documentElement.style.scrollPaddingBottom).toBe('10px');
+    for (const fit of layouts) fit();
     expect(document.documentElement.style.scrollPaddingBottom).toBe('120px');
     // The host grows by the banner's height at the end of the page, so the last links can scroll clear.
     expect(host.style.getPropertyValue('--pc-room')).toBe('120px');

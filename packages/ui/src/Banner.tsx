@@ -45,9 +45,11 @@ export function reserveScrollPadding(banner: HTMLElement | null): (() => void) |
     style.scrollPaddingBottom = room;
     host?.style.setProperty('--pc-room', room);
   };
-  fit();
+  // The observer's first call comes after the browser lays the banner out anyway; measuring now would force
+  // that layout into this task (30 ms at 4× CPU slowdown, `npm run longtasks`).
   const observer = view?.ResizeObserver && new view.ResizeObserver(fit);
-  observer?.observe(banner);
+  if (observer) observer.observe(banner);
+  else fit();
   return () => {
     observer?.disconnect();
     style.scrollPaddingBottom = before;
