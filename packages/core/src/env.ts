@@ -95,7 +95,10 @@ export function browserEnv(): Env {
     navigator: w?.navigator,
     location: w?.location,
     cookies: Cookies,
-    storage: w ? safeLocalStorage() : null,
+    // Opening storage takes the browser a few milliseconds; read it when the outbox first needs it, not at start.
+    get storage() {
+      return w ? safeLocalStorage() : null;
+    },
     fetch: typeof fetch === 'function' ? fetch.bind(globalThis) : undefined,
     now: Date.now,
     randomUUID,

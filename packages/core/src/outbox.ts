@@ -58,7 +58,8 @@ export const retryAfter = (value: string | null, now: number): number =>
  * Where storage is unavailable the outbox lives in memory for the page.
  */
 export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Outbox {
-  const owner = env.randomUUID();
+  // This page's name on the leases it takes: drawn at its first send, not on every page load.
+  let owner: string | undefined;
   let memory: Entry[] | undefined;
   let timer: unknown;
   let stopped = false;
@@ -128,7 +129,7 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
     const entry = entries.find((e) => e.receipt.receiptId === id);
     if (!entry || entry.leaseUntil > now) return; // delivered meanwhile, or another tab is sending it
     entry.leaseUntil = now + LEASE;
-    entry.owner = owner;
+    entry.owner = owner ??= env.randomUUID();
     save(entries);
     // Two tabs may take the lease at once: the last write wins, and only its owner sends.
     if (load().find((e) => e.receipt.receiptId === id)?.owner !== owner) return;
