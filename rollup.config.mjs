@@ -28,7 +28,13 @@ const library = (name) => {
   };
 };
 
-const banner = `/*! @paloma365/consent ${version} | MIT | https://paloma365.com */`;
+/**
+ * V8's explicit compile hint (Chrome 136+) comes first: a visitor's first page calls nearly every function of the
+ * bundle, so compiling them while the file streams in, off the main thread, shortens the SDK's first tasks
+ * (`npm run longtasks`). Other engines read a comment.
+ */
+const COMPILE_HINT = '//# allFunctionsCalledOnLoad';
+const banner = `${COMPILE_HINT}\n/*! @paloma365/consent ${version} | MIT | https://paloma365.com */`;
 
 export default [
   library('core'),
@@ -39,7 +45,11 @@ export default [
     input: 'packages/consent/src/auto.ts',
     plugins: [
       ...plugins(),
-      terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true }, format: { comments: /^!/ } }),
+      terser({
+        ecma: 2020,
+        compress: { passes: 3, unsafe_arrows: true },
+        format: { comments: /^!|^# allFunctionsCalledOnLoad$/ },
+      }),
     ],
     output: { file: 'packages/consent/dist/consent.min.js', format: 'iife', banner },
   },
