@@ -99,10 +99,11 @@ describe('createConsent', () => {
     expect(consent.get()?.subjectId).toBe(subjectId);
   });
 
-  it('tells subscribers every change of state', () => {
+  it('tells subscribers every change of state, and nothing when nothing changed', () => {
     const consent = create();
     const views: string[] = [];
     const unsubscribe = consent.subscribe((state) => views.push(state.view));
+    consent.showPreferences();
     consent.showPreferences();
     consent.acceptAll();
     consent.showBanner();

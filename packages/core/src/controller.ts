@@ -135,8 +135,10 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     state.decision ? state.decision.categories[category] === true : category === 'necessary';
 
   const setState = (next: Partial<ConsentState>) => {
+    const previous = state;
     state = { ...state, ...next };
-    events.emit('state', state);
+    // Nothing new (showPreferences() with the dialog open): a redraw would undo switches not yet saved.
+    if (state.view !== previous.view || state.decision !== previous.decision) events.emit('state', state);
   };
 
   /** Records a decision; `custom` becomes `withdraw` when it turns off a category that was on. */

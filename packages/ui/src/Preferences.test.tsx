@@ -69,6 +69,13 @@ describe('Preferences', () => {
     expect(switchOf(ui, 'Functional').checked).toBe(true);
   });
 
+  it('keeps switches the visitor turned but has not saved when the dialog is asked to open again', () => {
+    const { ui, consent } = open();
+    fireEvent.click(switchOf(ui, 'Analytics'));
+    consent.showPreferences(); // a page's own "Cookie settings" button, pressed by code while the dialog is open
+    expect(switchOf(ui, 'Analytics').checked).toBe(true);
+  });
+
   it('"Save preferences" records the switches as they are', () => {
     const { ui, consent } = open();
     fireEvent.click(switchOf(ui, 'Analytics'));
