@@ -81,6 +81,20 @@ describe('validateConfig', () => {
   it.each<[string, Record<string, unknown>, string]>([
     ['policyVersion', { policyVersion: 20240101 }, 'policyVersion: expected a non-empty string, got 20240101'],
     ['endpoint', { endpoint: 42 }, 'endpoint: expected an http(s) or relative URL, got 42'],
+    ['an empty endpoint', { endpoint: '' }, 'endpoint: expected an http(s) or relative URL, got ""'],
+    ['a blank endpoint', { endpoint: '  ' }, 'endpoint: expected an http(s) or relative URL, got "  "'],
+    [
+      'a NaN cookie.maxAgeDays',
+      { cookie: { maxAgeDays: Number.NaN } },
+      'cookie.maxAgeDays: expected a number of days from 1 to 400, got NaN',
+    ],
+    [
+      'a BigInt cookie.maxAgeDays',
+      { cookie: { maxAgeDays: 30n } },
+      'cookie.maxAgeDays: expected a number of days from 1 to 400, got 30',
+    ],
+    ['a function as respectGpc', { respectGpc: () => true }, 'respectGpc: expected true or false, got a function'],
+    ['an empty text', { texts: { en: { acceptAll: '' } } }, 'texts.en.acceptAll: expected a non-empty string, got ""'],
     ['language', { language: 'de' }, 'language: expected one of "auto", "en", "ru", "kk", got "de"'],
     ['categories', { categories: [] }, 'categories: expected an object, got an array'],
     ['a category', { categories: { analytics: true } }, 'categories.analytics: expected an object, got true'],
@@ -259,8 +273,11 @@ describe('validateConfig', () => {
       [{}, 'googleConsentMode.mapping: expected an object, got undefined'],
       [{ mapping: [] }, 'googleConsentMode.mapping: expected an object, got an array'],
       [{ mapping: { analytics: 'analytics_storage' } }, 'googleConsentMode.mapping.analytics: expected a list'],
-      [{ mapping: { analytics: ['analytics'] } }, 'googleConsentMode.mapping.analytics: expected a list'],
-      [{ mapping: { functional: [1] } }, 'googleConsentMode.mapping.functional: expected a list'],
+      [
+        { mapping: { analytics: ['analytics'] } },
+        'googleConsentMode.mapping.analytics[0]: expected a Consent Mode type',
+      ],
+      [{ mapping: { functional: [1] } }, 'googleConsentMode.mapping.functional[0]: expected a Consent Mode type'],
     ])('names the field of an invalid mapping %j', (input, problem) => {
       expect(mode(input)).toEqual([startingWith(problem)]);
     });

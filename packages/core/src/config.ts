@@ -137,9 +137,17 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Enough of a wrong value to recognise it: `"de"`, `401`, `null`, `an array`. */
+/** Enough of a wrong value to recognise it: `"de"`, `401`, `null`, `an array`. Never throws (a BigInt would in JSON). */
 const show = (value: unknown): string =>
-  Array.isArray(value) ? 'an array' : isObject(value) ? 'an object' : String(JSON.stringify(value));
+  Array.isArray(value)
+    ? 'an array'
+    : isObject(value)
+      ? 'an object'
+      : typeof value === 'string'
+        ? JSON.stringify(value)
+        : typeof value === 'function'
+          ? 'a function'
+          : String(value);
 
 /** Checks one field: returns its value when valid, reports and returns `undefined` when not. */
 type Check = (value: unknown, path: string) => unknown;
@@ -157,28 +165,28 @@ export function validateConfig(input: unknown): Validation {
   const fail = (path: string, message: string): undefined => {
     problems.push({ path, message });
   };
+  const expected = (path: string, what: string, value: unknown) => fail(path, `expected ${what}, got ${show(value)}`);
 
   /** Passes what `test` accepts; otherwise the problem says what was expected and what came. */
   const rule =
-    (test: (value: unknown) => unknown, expected: string): Check =>
+    (test: (value: unknown) => unknown, what: string): Check =>
     (value, path) =>
-      test(value) ? value : fail(path, `expected ${expected}, got ${show(value)}`);
+      test(value) ? value : expected(path, what, value);
   /** An absent field takes its default: each rule below carries the default of its field. */
   const optional =
     (check: Check, fallback?: unknown): Check =>
     (value, path) =>
       value === undefined ? fallback : check(value, path);
-  /** An object (or a list) whose entries all pass `check`; each bad entry is reported with its path. */
+  /** A list (or with `keyed`, an object) whose entries all pass `check`; each bad entry is reported with its path. */
   const each =
-    (check: Check, expected: string, list?: boolean): Check =>
-    (value, path) =>
-      (list ? !Array.isArray(value) : !isObject(value))
-        ? fail(path, `expected ${expected}, got ${show(value)}`)
-        : Object.entries(value as Json)
-              .map(([key, entry]) => check(entry, list ? `${path}[${key}]` : join(path, key)))
-              .includes(undefined)
-          ? undefined
-          : value;
+    (check: Check, what: string, keyed?: boolean): Check =>
+    (value, path) => {
+      if (keyed ? !isObject(value) : !Array.isArray(value)) return expected(path, what, value);
+      const checked = Object.entries(value as Json).map(([key, entry]) =>
+        check(entry, keyed ? join(path, key) : `${path}[${key}]`),
+      );
+      return checked.includes(undefined) ? undefined : value;
+    };
   const text = rule((value) => typeof value === 'string' && value.trim(), 'a non-empty string');
   const string = optional(text);
   const boolean = (fallback: boolean) =>
@@ -196,20 +204,26 @@ export function validateConfig(input: unknown): Validation {
   const url = optional(
     rule((value) => {
       try {
-        return typeof value === 'string' && /^https?:$/.test(new URL(value, 'https://base.invalid/').protocol);
+        return (
+          typeof value === 'string' &&
+          value.trim() &&
+          /^https?:$/.test(new URL(value, 'https://base.invalid/').protocol)
+        );
       } catch {}
     }, 'an http(s) or relative URL'),
   );
   const cookieName = rule((value) => typeof value === 'string' && COOKIE_NAME.test(value), 'a cookie name');
   const localized = optional((value, path) =>
-    (typeof value === 'string' ? text : each(text, 'a string, or strings keyed by language'))(value, path),
+    typeof value === 'string'
+      ? text(value, path)
+      : each(text, 'a string, or strings keyed by language', true)(value, path),
   );
   /** Reports unknown keys as warnings; `always`: an absent object is checked as `{}`, so its fields take their defaults. */
   const object =
     (fields: Record<string, Check>, always?: boolean): Check =>
     (value = always ? {} : undefined, path) => {
       if (value === undefined) return;
-      if (!isObject(value)) return fail(path, `expected an object, got ${show(value)}`);
+      if (!isObject(value)) return expected(path, 'an object', value);
       for (const key in value) {
         if (!(key in fields)) warnings.push({ path: join(path, key), message: 'unknown option, ignored' });
       }
@@ -220,17 +234,24 @@ export function validateConfig(input: unknown): Validation {
   const category = object({
     title: localized,
     description: localized,
-    cookies: optional(each(cookieName, 'a list of cookie names', true)),
+    cookies: optional(each(cookieName, 'a list of cookie names')),
   });
+  const consentModeTypes = each(
+    rule(
+      (type) => CONSENT_MODE_TYPES.includes(type as string),
+      `a Consent Mode type (${CONSENT_MODE_TYPES.join(', ')})`,
+    ),
+    'a list of Consent Mode types',
+  );
 
   /** The default categories, overridden or extended by the configured ones. */
   const categories = (value: unknown, path: string) => {
     const all = DEFAULT_CATEGORIES.map((c) => ({ ...c }));
-    if (value !== undefined && !isObject(value)) return fail(path, `expected an object, got ${show(value)}`);
+    if (value !== undefined && !isObject(value)) return expected(path, 'an object', value);
     for (const [id, raw] of Object.entries(value ?? {})) {
       const at = join(path, id);
       const valid = CATEGORY_ID.test(id)
-        ? (category(raw, at) as Json | undefined)
+        ? (category(raw, at) as Partial<Category> | undefined)
         : fail(at, 'a category id is lower-case letters, digits and "_", starting with a letter');
       if (!valid) continue;
       let known = all.find((c) => c.id === id);
@@ -239,13 +260,15 @@ export function validateConfig(input: unknown): Validation {
         // The receipt schema's limit, which also keeps the consent cookie small.
         if (all.push(known) > 32) fail(at, 'at most 32 categories in all');
       }
-      for (const [key, v] of Object.entries(valid)) if (v) Object.assign(known, { [key]: v });
+      if (valid.title) known.title = valid.title;
+      if (valid.description) known.description = valid.description;
+      if (valid.cookies) known.cookies = valid.cookies;
     }
     return all;
   };
 
   if (!isObject(input)) {
-    fail('(config)', `expected an object, got ${show(input)}`);
+    expected('(config)', 'an object', input);
     return { ok: false, problems, warnings };
   }
   const config = object({
@@ -272,18 +295,15 @@ export function validateConfig(input: unknown): Validation {
       true,
     ),
     respectGpc: boolean(true),
-    googleConsentMode: (value, path) => {
-      if (value === true) return DEFAULT_CONSENT_MODE;
-      const types = rule(
-        (list) => Array.isArray(list) && list.every((type) => CONSENT_MODE_TYPES.includes(type)),
-        `a list of Consent Mode types (${CONSENT_MODE_TYPES.join(', ')})`,
-      );
-      return (
-        (value && (object({ mapping: each(types, 'an object') })(value, path) as Json | undefined)?.mapping) || false
-      );
-    },
+    googleConsentMode: (value, path) =>
+      value === true
+        ? DEFAULT_CONSENT_MODE
+        : (value &&
+            (object({ mapping: each(consentModeTypes, 'an object', true) })(value, path) as Json | undefined)
+              ?.mapping) ||
+          false,
     texts: object(
-      Object.fromEntries(LANGUAGES.map((language) => [language, optional(each(text, 'an object of texts'))])),
+      Object.fromEntries(LANGUAGES.map((language) => [language, optional(each(text, 'an object of texts', true))])),
       true,
     ),
     privacyPolicyUrl: url,
