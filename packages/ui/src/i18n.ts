@@ -1,111 +1,60 @@
-import type { Category, Language, ResolvedConfig, Text } from '@paloma365/consent-core';
+import { type Category, LANGUAGES, type Language, type ResolvedConfig, type Text } from '@paloma365/consent-core';
 
-/** The keys `config.texts[language]` may override, in the order of every language's list below. */
-export const TEXT_KEYS = [
-  'bannerTitle',
-  'bannerText',
-  'acceptAll',
-  'rejectAll',
-  'customize',
-  'privacyPolicy',
+/** One text in every language, in the order of `LANGUAGES`: English, Russian, Kazakh. */
+type Translations = readonly [en: string, ru: string, kk: string];
+
+/**
+ * The built-in texts, by the key `config.texts[language]` overrides them with. Each key is in the bundle
+ * once, with its translations side by side.
+ */
+export const TEXTS = {
+  bannerTitle: ['We use cookies', 'Мы используем cookie', 'Біз cookie қолданамыз'],
+  bannerText: [
+    'Necessary cookies make this site work. With your consent, we also use analytics and functional cookies. You can change your choice at any time.',
+    'Необходимые cookie обеспечивают работу сайта. С вашего согласия мы также используем аналитические и функциональные cookie. Выбор можно изменить в любое время.',
+    'Қажетті cookie сайттың жұмысын қамтамасыз етеді. Келісіміңізбен аналитикалық және функционалдық cookie де қолданамыз. Таңдауыңызды кез келген уақытта өзгерте аласыз.',
+  ],
+  acceptAll: ['Accept all', 'Принять все', 'Барлығын қабылдау'],
+  // Kazakh: not "Барлығын қабылдамау", one suffix away from "accept all" and too easy to misread.
+  rejectAll: ['Reject all', 'Отклонить все', 'Барлығынан бас тарту'],
+  customize: ['Customize', 'Настроить', 'Баптау'],
+  privacyPolicy: ['Privacy policy', 'Политика конфиденциальности', 'Құпиялылық саясаты'],
   /** The dialog's title and the floating button's label. */
-  'settings',
-  'dialogIntro',
-  'necessaryTitle',
-  'necessaryDescription',
-  'analyticsTitle',
-  'analyticsDescription',
-  'functionalTitle',
-  'functionalDescription',
-  'alwaysOn',
-  'save',
-  'consentId',
-  'consentDate',
-  'operator',
+  settings: ['Cookie settings', 'Настройки cookie', 'Cookie баптаулары'],
+  dialogIntro: [
+    'Choose which cookies we may use.',
+    'Выберите, какие cookie мы можем использовать.',
+    'Қандай cookie қолдана алатынымызды таңдаңыз.',
+  ],
+  necessaryTitle: ['Strictly necessary', 'Строго необходимые', 'Қатаң қажетті'],
+  necessaryDescription: [
+    'Make the site work and remember your choice.',
+    'Обеспечивают работу сайта и хранят ваш выбор.',
+    'Сайттың жұмысын қамтамасыз етеді және таңдауыңызды сақтайды.',
+  ],
+  analyticsTitle: ['Analytics', 'Аналитические', 'Аналитикалық'],
+  analyticsDescription: [
+    'Show us how the site is used, so we can improve it.',
+    'Показывают, как используется сайт, чтобы мы могли его улучшить.',
+    'Сайтты жақсарту үшін оның қалай пайдаланылатынын көрсетеді.',
+  ],
+  functionalTitle: ['Functional', 'Функциональные', 'Функционалдық'],
+  functionalDescription: [
+    'Enable extras such as embedded videos and maps.',
+    'Включают дополнительные функции, например встроенные видео и карты.',
+    'Кірістірілген бейнелер мен карталар сияқты қосымша мүмкіндіктерді қосады.',
+  ],
+  alwaysOn: ['Always on', 'Всегда включены', 'Әрқашан қосулы'],
+  save: ['Save preferences', 'Сохранить настройки', 'Баптауларды сақтау'],
+  consentId: ['Consent ID', 'ID согласия', 'Келісім идентификаторы'],
+  consentDate: ['Consent date', 'Дата согласия', 'Келісім күні'],
+  operator: ['Data controller', 'Оператор персональных данных', 'Дербес деректер операторы'],
   /** Printed before `operator.id`; Kazakhstan's business identification number. */
-  'operatorId',
-  'close',
-] as const;
+  operatorId: ['BIN', 'БИН', 'БСН'],
+  close: ['Close', 'Закрыть', 'Жабу'],
+} satisfies Record<string, Translations>;
 
-export type TextKey = (typeof TEXT_KEYS)[number];
-
-/** A language's texts, one per key of `TEXT_KEYS` and in its order: lists, since three copies of every key cost the bundle 90 B. */
-type Texts = readonly string[];
-
-const en: Texts = [
-  'We use cookies', // bannerTitle
-  'Necessary cookies make this site work. With your consent, we also use analytics and functional cookies. You can change your choice at any time.', // bannerText
-  'Accept all', // acceptAll
-  'Reject all', // rejectAll
-  'Customize', // customize
-  'Privacy policy', // privacyPolicy
-  'Cookie settings', // settings
-  'Choose which cookies we may use.', // dialogIntro
-  'Strictly necessary', // necessaryTitle
-  'Make the site work and remember your choice.', // necessaryDescription
-  'Analytics', // analyticsTitle
-  'Show us how the site is used, so we can improve it.', // analyticsDescription
-  'Functional', // functionalTitle
-  'Enable extras such as embedded videos and maps.', // functionalDescription
-  'Always on', // alwaysOn
-  'Save preferences', // save
-  'Consent ID', // consentId
-  'Consent date', // consentDate
-  'Data controller', // operator
-  'BIN', // operatorId
-  'Close', // close
-];
-
-const ru: Texts = [
-  'Мы используем cookie', // bannerTitle
-  'Необходимые cookie обеспечивают работу сайта. С вашего согласия мы также используем аналитические и функциональные cookie. Выбор можно изменить в любое время.', // bannerText
-  'Принять все', // acceptAll
-  'Отклонить все', // rejectAll
-  'Настроить', // customize
-  'Политика конфиденциальности', // privacyPolicy
-  'Настройки cookie', // settings
-  'Выберите, какие cookie мы можем использовать.', // dialogIntro
-  'Строго необходимые', // necessaryTitle
-  'Обеспечивают работу сайта и хранят ваш выбор.', // necessaryDescription
-  'Аналитические', // analyticsTitle
-  'Показывают, как используется сайт, чтобы мы могли его улучшить.', // analyticsDescription
-  'Функциональные', // functionalTitle
-  'Включают дополнительные функции, например встроенные видео и карты.', // functionalDescription
-  'Всегда включены', // alwaysOn
-  'Сохранить настройки', // save
-  'ID согласия', // consentId
-  'Дата согласия', // consentDate
-  'Оператор персональных данных', // operator
-  'БИН', // operatorId
-  'Закрыть', // close
-];
-
-const kk: Texts = [
-  'Біз cookie қолданамыз', // bannerTitle
-  'Қажетті cookie сайттың жұмысын қамтамасыз етеді. Келісіміңізбен аналитикалық және функционалдық cookie де қолданамыз. Таңдауыңызды кез келген уақытта өзгерте аласыз.', // bannerText
-  'Барлығын қабылдау', // acceptAll
-  // Not "Барлығын қабылдамау": one suffix away from "accept all" is too easy to misread.
-  'Барлығынан бас тарту', // rejectAll
-  'Баптау', // customize
-  'Құпиялылық саясаты', // privacyPolicy
-  'Cookie баптаулары', // settings
-  'Қандай cookie қолдана алатынымызды таңдаңыз.', // dialogIntro
-  'Қатаң қажетті', // necessaryTitle
-  'Сайттың жұмысын қамтамасыз етеді және таңдауыңызды сақтайды.', // necessaryDescription
-  'Аналитикалық', // analyticsTitle
-  'Сайтты жақсарту үшін оның қалай пайдаланылатынын көрсетеді.', // analyticsDescription
-  'Функционалдық', // functionalTitle
-  'Кірістірілген бейнелер мен карталар сияқты қосымша мүмкіндіктерді қосады.', // functionalDescription
-  'Әрқашан қосулы', // alwaysOn
-  'Баптауларды сақтау', // save
-  'Келісім идентификаторы', // consentId
-  'Келісім күні', // consentDate
-  'Дербес деректер операторы', // operator
-  'БСН', // operatorId
-  'Жабу', // close
-];
-/** The built-in texts; `config.texts` overrides them key by key. */
-export const STRINGS: Record<Language, Texts> = { en, ru, kk };
+export type TextKey = keyof typeof TEXTS;
 
 export interface Translator {
   lang: Language;
@@ -116,7 +65,7 @@ export interface Translator {
 
 export function createTranslator(config: ResolvedConfig, lang: Language): Translator {
   const own: Record<string, string | undefined> = config.texts[lang] ?? {};
-  const text = (key: string) => own[key] ?? STRINGS[lang][TEXT_KEYS.indexOf(key as TextKey)] ?? '';
+  const text = (key: string) => own[key] ?? TEXTS[key as TextKey]?.[LANGUAGES.indexOf(lang)] ?? '';
   // A language missing from a `{ ru, kk }` object falls back to the built-in text, then to the English one.
   const pick = (value: Text | undefined, key: string) =>
     (typeof value === 'string' ? value : value?.[lang]) || text(key) || (typeof value === 'object' ? value.en : '');
