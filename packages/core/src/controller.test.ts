@@ -112,6 +112,15 @@ describe('createConsent', () => {
     expect(views).toEqual(['preferences', 'none', 'banner']);
   });
 
+  it('tells subscribers nothing once destroyed', () => {
+    const consent = create();
+    const views: string[] = [];
+    consent.subscribe((state) => views.push(state.view));
+    consent.destroy();
+    consent.showPreferences();
+    expect(views).toEqual([]);
+  });
+
   describe('events', () => {
     it('tells consent on the first decision only, and change on every decision', () => {
       const consent = create();

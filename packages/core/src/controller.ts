@@ -72,9 +72,6 @@ export interface Consent {
 
 const PREFIX = '[paloma-consent]';
 
-/** What the emitter carries: the public events, and the state for UIs (`subscribe`). */
-type Events = ConsentEvents & { state: ConsentState };
-
 /**
  * Creates the consent controller: reads the stored decision, gates scripts,
  * and records decisions. Never throws: an invalid configuration is reported
@@ -89,10 +86,13 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
   const { document, window, location } = env;
   const warn = (...args: unknown[]) => env.console.warn(PREFIX, ...args);
   const error = (...args: unknown[]) => env.console.error(PREFIX, ...args);
-  // A listener that throws (a broken custom UI among them) must not stop the decision from being kept.
-  const events = createEmitter<Events>((thrown) => error('a listener threw:', thrown));
+  // A listener that throws must not stop the decision from being kept.
+  const report = (thrown: unknown) => error('a listener threw:', thrown);
+  const events = createEmitter<ConsentEvents>(report);
+  // The state for UIs (`subscribe`), apart from the public events; a broken custom UI is reported the same way.
+  const views = createEmitter<{ state: ConsentState }>(report);
   // Listeners are attached after createConsent returns; what happens while it runs is told a tick later.
-  const emitSoon = <K extends keyof Events>(event: K, payload: Events[K]) =>
+  const emitSoon = <K extends keyof ConsentEvents>(event: K, payload: ConsentEvents[K]) =>
     Promise.resolve().then(() => events.emit(event, payload));
   const validation = validateConfig(input);
 
@@ -130,15 +130,17 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
       })
     : undefined;
 
-  // A decision holds every configured category, strictly necessary always allowed.
+  // A decision holds every configured category, the required ones allowed.
   const has = (category: string) =>
-    state.decision ? state.decision.categories[category] === true : category === 'necessary';
+    state.decision
+      ? state.decision.categories[category] === true
+      : config.categories.some((c) => c.id === category && c.required);
 
   const setState = (next: Partial<ConsentState>) => {
     const previous = state;
     state = { ...state, ...next };
     // Nothing new (showPreferences() with the dialog open): a redraw would undo switches not yet saved.
-    if (state.view !== previous.view || state.decision !== previous.decision) events.emit('state', state);
+    if (state.view !== previous.view || state.decision !== previous.decision) views.emit('state', state);
   };
 
   /** Records a decision; `custom` becomes `withdraw` when it turns off a category that was on. */
@@ -211,13 +213,14 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     },
     on: events.on,
     state: () => state,
-    subscribe: (fn) => events.on('state', fn),
+    subscribe: (fn) => views.on('state', fn),
     config,
     language,
     destroy() {
       gate?.stop();
       outbox?.stop();
       document?.removeEventListener('click', onOpenClick);
+      views.clear();
     },
   };
 }

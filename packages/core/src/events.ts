@@ -3,6 +3,8 @@ type Listener<T> = (payload: T) => void;
 export interface Emitter<Events> {
   on<K extends keyof Events>(event: K, fn: Listener<Events[K]>): () => void;
   emit<K extends keyof Events>(event: K, payload: Events[K]): void;
+  /** Removes every listener. */
+  clear(): void;
 }
 
 /** A listener that throws is reported, never rethrown: the host page's bug must not stop the SDK. */
@@ -24,5 +26,6 @@ export function createEmitter<Events>(report: (error: unknown) => void): Emitter
         }
       }
     },
+    clear: () => listeners.clear(),
   };
 }

@@ -37,6 +37,15 @@ describe('resolveLanguage', () => {
     expect(resolveLanguage('auto', page(lang), {})).toBe(language);
   });
 
+  it("does not read the browser's languages when <html lang> settles it", () => {
+    const navigator = {
+      get languages(): string[] {
+        throw new Error('navigator.languages read');
+      },
+    };
+    expect(resolveLanguage('auto', page('kk'), navigator)).toBe('kk');
+  });
+
   it('skips an unsupported <html lang>', () => {
     expect(resolveLanguage('auto', page('de-AT'), { languages: ['ru-RU'] })).toBe('ru');
   });

@@ -180,6 +180,7 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
    * when the request got through after all, which the receiver deduplicates by `receiptId`.
    */
   const release = () => {
+    if (!owner) return; // nothing sent, nothing leased
     const entries = load();
     const mine = entries.filter((e) => e.owner === owner && e.leaseUntil > env.now());
     for (const e of mine) e.leaseUntil = 0;

@@ -91,4 +91,12 @@ describe('Banner', () => {
     expect(document.documentElement.style.scrollPaddingBottom).toBe('10px');
     expect(host.style.getPropertyValue('--pc-room')).toBe('');
   });
+
+  it('reserves the scroll padding at once where there is no ResizeObserver', () => {
+    vi.spyOn(window, 'innerHeight', 'get').mockReturnValue(700);
+    vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({ top: 600 } as DOMRect);
+    vi.stubGlobal('ResizeObserver', undefined);
+    mount();
+    expect(document.documentElement.style.scrollPaddingBottom).toBe('100px');
+  });
 });
