@@ -10,19 +10,20 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { rollup } from 'rollup';
 import { SourceMapConsumer } from 'source-map-js';
-import rollupConfigs from '../rollup.config.mjs';
 
 /**
- * CI fails past BUDGET, a ratchet against growth (the bundle is 15.6 KB: JS, CSS, three languages
+ * CI fails past BUDGET, a ratchet against growth (the bundle is 15.45 KB: JS, CSS, three languages
  * and the receipts outbox). GOAL is the 12 KB the bundle issue asked for and TARGET the 10 KB we
- * aim at; both are reported, not yet met (see README "Size").
+ * aim at; both are reported, and out of reach for one self-contained file (see README "Size").
  */
-const BUDGET_GZIP = 16 * 1024;
+const BUDGET_GZIP = 15.5 * 1024;
 const GOAL_GZIP = 12 * 1024;
 const TARGET_GZIP = 10 * 1024;
 const BUNDLE = 'packages/consent/dist/consent.min.js';
 
 const require = createRequire(import.meta.url);
+// Paths here, and in the rollup config read for the breakdown, are from the repository's root.
+process.chdir(new URL('..', import.meta.url).pathname);
 
 /** What a visitor downloads for each library: its script plus its stylesheet, if separate. */
 const peers = [
@@ -83,17 +84,18 @@ for (const peer of peers) {
 async function vanillaTranslations() {
   const { outputFiles } = await build({
     entryPoints: ['packages/ui/src/i18n.ts'],
+    absWorkingDir: process.cwd(),
     bundle: true,
     format: 'esm',
     write: false,
-    external: ['@paloma365/consent-core'],
+    alias: { '@paloma365/consent-core': './packages/core/src/index.ts' },
     logLevel: 'error',
   });
   const url = `data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`;
-  const { STRINGS, TEXT_KEYS } = await import(url);
+  const { TEXTS } = await import(url);
   const translations = {};
-  for (const [language, list] of Object.entries(STRINGS)) {
-    const t = Object.fromEntries(TEXT_KEYS.map((key, i) => [key, list[i]]));
+  for (const [i, language] of ['en', 'ru', 'kk'].entries()) {
+    const t = Object.fromEntries(Object.entries(TEXTS).map(([key, texts]) => [key, texts[i]]));
     const section = (id) => ({ title: t[`${id}Title`], description: t[`${id}Description`], linkedCategory: id });
     translations[language] = {
       consentModal: {
@@ -116,8 +118,18 @@ async function vanillaTranslations() {
   }
   return Buffer.from(JSON.stringify({ translations }));
 }
+/** The informative parts may fail (a changed config, a source map it cannot read): said, never fatal. */
+async function inform(what, fn) {
+  try {
+    await fn();
+  } catch (error) {
+    console.log(`(${what} unavailable: ${error.message})`);
+  }
+}
+
 const vanilla = rows.find((r) => r.name === peers[0].name);
-if (vanilla) {
+await inform('vanilla-cookieconsent with texts', async () => {
+  if (!vanilla) return;
   const texts = measure([await vanillaTranslations()]);
   rows.splice(rows.indexOf(vanilla) + 1, 0, {
     name: '  + the same en/ru/kk texts in its config',
@@ -125,7 +137,7 @@ if (vanilla) {
     gzip: vanilla.gzip + texts.gzip,
     brotli: vanilla.brotli + texts.brotli,
   });
-}
+});
 
 /**
  * Where the bytes go: the bundle rebuilt in memory with a source map, and for each source file the
@@ -133,13 +145,17 @@ if (vanilla) {
  * the shares add up to a little more than the whole.
  */
 async function breakdown() {
-  const config = rollupConfigs.find((c) => c.output?.file === BUNDLE);
+  const { default: configs } = await import('../rollup.config.mjs');
+  const config = configs.find((c) => c.output?.file === BUNDLE);
   // The workspace packages from their sources rather than their builds, so the map names every file.
   const sources = {
     name: 'workspace-sources',
-    resolveId: (id) => id.match(/^@paloma365\/consent-(core|ui)$/) && `packages/${id.slice(19)}/src/index.ts`,
+    resolveId: (id) => {
+      const name = /^@paloma365\/consent-(core|ui)$/.exec(id)?.[1];
+      return name && `packages/${name}/src/index.ts`;
+    },
   };
-  const bundle = await rollup({ ...config, plugins: [sources, ...config.plugins], onwarn: () => {} });
+  const bundle = await rollup({ ...config, plugins: [sources, ...config.plugins], logLevel: 'silent' });
   const { output } = await bundle.generate({ ...config.output, sourcemap: true });
   const { code, map } = output[0];
   const lines = code.split('\n');
@@ -165,7 +181,7 @@ async function breakdown() {
     file: name(source),
     gzip: whole - gzipSync(without(source), { level: 9 }).length,
   }));
-  return shares.sort((a, b) => b.gzip - a.gzip);
+  return { whole, shares: shares.sort((a, b) => b.gzip - a.gzip) };
 }
 
 const kb = (n) => (n === undefined ? '—' : `${(n / 1024).toFixed(2)} KB`);
@@ -181,8 +197,13 @@ for (const r of rows) {
     ratio,
   );
 }
-console.log("\nwhere the bundle's gzip bytes go (what it would lose without each file):");
-for (const { file, gzip } of await breakdown()) console.log(`${String(gzip).padStart(7)} B  ${file}`);
+await inform('the breakdown by file', async () => {
+  const { whole, shares } = await breakdown();
+  console.log(
+    `\nwhere the gzip bytes go (a build from the sources, ${whole} B; what it would lose without each file):`,
+  );
+  for (const { file, gzip } of shares) console.log(`${String(gzip).padStart(7)} B  ${file}`);
+});
 
 const verdict =
   ours.gzip <= TARGET_GZIP
