@@ -96,6 +96,7 @@ export function browserEnv(): Env {
     location: w?.location,
     cookies: Cookies,
     // Opening storage takes the browser a few milliseconds; read it when the outbox first needs it, not at start.
+    // A getter: `{ ...browserEnv(), … }` would read it at once.
     get storage() {
       return w ? safeLocalStorage() : null;
     },
