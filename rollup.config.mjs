@@ -33,7 +33,7 @@ const library = (name) => {
  * bundle, so compiling them while the file streams in, off the main thread, shortens the SDK's first tasks
  * (`npm run longtasks`). Other engines read a comment.
  */
-const COMPILE_HINT = '//# allFunctionsCalledOnLoad';
+export const COMPILE_HINT = '//# allFunctionsCalledOnLoad';
 const banner = `${COMPILE_HINT}\n/*! @paloma365/consent ${version} | MIT | https://paloma365.com */`;
 
 export default [

@@ -6,7 +6,8 @@
 //   - publint (package.json against the packed files: exports, types, sideEffects, …);
 //   - @arethetypeswrong/cli (types resolve, and as the right module kind, in node10, node16
 //     from CJS and ESM, and bundlers);
-//   - the ESM and CJS builds export the same names, and the collector's bin is executable.
+//   - the ESM and CJS builds export the same names, and the collector's bin is executable;
+//   - the script-tag bundle starts with V8's compile hint and the READMEs show its integrity hash.
 // One line per check; exits 1 on any problem. Needs `npm run build` first.
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { COMPILE_HINT } from '../rollup.config.mjs';
 import { BUNDLE, integrity, toCjs } from './postbuild.mjs';
 
 const run = promisify(execFile);
@@ -120,6 +122,14 @@ for (const readme of ['README.md', 'packages/consent/README.md']) {
   const shown = readFileSync(join(ROOT, readme), 'utf8').includes(`integrity="${sri}"`);
   report('@paloma365/consent', `${readme} shows integrity="${sri}"`, shown ? [] : ['an older hash: paste this one']);
 }
+
+// V8 reads its compile hint on the bundle's first line only, and terser keeps it only because its comment filter names it.
+const firstLine = readFileSync(join(ROOT, BUNDLE), 'utf8').split('\n', 1)[0];
+report(
+  '@paloma365/consent',
+  `consent.min.js starts with ${COMPILE_HINT}`,
+  firstLine === COMPILE_HINT ? [] : [`its first line is ${firstLine.slice(0, 60)}`],
+);
 
 const tmp = mkdtempSync(join(tmpdir(), 'paloma-pack-'));
 try {
