@@ -137,6 +137,8 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
 /** Enough of a wrong value to recognise it: `"de"`, `401`, `null`, `an array`. Never throws (a BigInt would in JSON). */
 const show = (value: unknown): string =>
   Array.isArray(value)
@@ -187,7 +189,7 @@ export function validateConfig(input: unknown): Validation {
       );
       return checked.includes(undefined) ? undefined : value;
     };
-  const text = rule((value) => typeof value === 'string' && value.trim(), 'a non-empty string');
+  const text = rule(isText, 'a non-empty string');
   const string = optional(text);
   const boolean = (fallback: boolean) =>
     optional(
@@ -204,11 +206,7 @@ export function validateConfig(input: unknown): Validation {
   const url = optional(
     rule((value) => {
       try {
-        return (
-          typeof value === 'string' &&
-          value.trim() &&
-          /^https?:$/.test(new URL(value, 'https://base.invalid/').protocol)
-        );
+        return isText(value) && /^https?:$/.test(new URL(value, 'https://base.invalid/').protocol);
       } catch {}
     }, 'an http(s) or relative URL'),
   );
