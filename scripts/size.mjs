@@ -83,7 +83,11 @@ for (const peer of peers) {
  */
 async function vanillaTranslations() {
   const { outputFiles } = await build({
-    entryPoints: ['packages/ui/src/i18n.ts'],
+    stdin: {
+      contents:
+        "export { TEXTS } from './packages/ui/src/i18n.ts'; export { LANGUAGES } from '@paloma365/consent-core';",
+      resolveDir: process.cwd(),
+    },
     absWorkingDir: process.cwd(),
     bundle: true,
     format: 'esm',
@@ -92,9 +96,9 @@ async function vanillaTranslations() {
     logLevel: 'error',
   });
   const url = `data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`;
-  const { TEXTS } = await import(url);
+  const { TEXTS, LANGUAGES } = await import(url);
   const translations = {};
-  for (const [i, language] of ['en', 'ru', 'kk'].entries()) {
+  for (const [i, language] of LANGUAGES.entries()) {
     const t = Object.fromEntries(Object.entries(TEXTS).map(([key, texts]) => [key, texts[i]]));
     const section = (id) => ({ title: t[`${id}Title`], description: t[`${id}Description`], linkedCategory: id });
     translations[language] = {
