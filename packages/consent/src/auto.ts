@@ -21,7 +21,11 @@ const early = new Set<EarlyListener>();
 const init = (config: unknown) => {
   if (consent) console.warn(PREFIX, 'PalomaConsent.init() was already called; this call is ignored');
   else {
-    consent = createConsent(config);
+    // The engine's own tag's nonce is the page's: gated scripts must carry it too (unless the config names one).
+    const nonce = script?.nonce;
+    const signed =
+      nonce && config && typeof config === 'object' && !('nonce' in config) ? { ...config, nonce } : config;
+    consent = createConsent(signed);
     for (const listener of early) listener.off = listener.attach(consent);
     Object.assign(api, consent);
   }

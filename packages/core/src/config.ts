@@ -70,6 +70,15 @@ export interface ConsentConfig {
   layout?: 'bar' | 'box';
   /** Show a small floating button that reopens the preferences. @default false */
   settingsButton?: boolean;
+  /**
+   * Where the UI file(s) are fetched from (a folder URL). @default the folder of the engine's own `src`
+   */
+  uiUrl?: string;
+  /**
+   * The page's CSP nonce: gated scripts run only when they carry it, and the UI's script gets it.
+   * @default the `nonce` of the engine's own `<script>` tag
+   */
+  nonce?: string;
 }
 
 export interface Category {
@@ -95,6 +104,8 @@ export interface ResolvedConfig {
   operator?: OperatorConfig;
   layout: 'bar' | 'box';
   settingsButton: boolean;
+  uiUrl?: string;
+  nonce?: string;
 }
 
 /** One thing wrong with a configuration, with the path of the field. */
@@ -308,6 +319,8 @@ export function validateConfig(input: unknown): Validation {
     operator: object({ name: string, id: string, url }),
     layout: oneOf('bar', 'box'),
     settingsButton: boolean(false),
+    uiUrl: url,
+    nonce: string,
   })(input, '') as ResolvedConfig;
 
   return problems.length ? { ok: false, problems, warnings } : { ok: true, config, warnings };

@@ -189,7 +189,7 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
 
   consentMode?.setDefault();
   if (state.decision) consentMode?.update(state.decision.categories);
-  const gate = document && createGate(document, (categories) => categories.every(has));
+  const gate = document && createGate(document, (categories) => categories.every(has), { nonce: config.nonce, warn });
   gate?.update();
   document?.addEventListener('click', onOpenClick);
 

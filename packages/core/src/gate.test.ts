@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGate, type Gate } from './gate.js';
+import { createGate, type Gate, type GateOptions } from './gate.js';
 import { settle } from './test-env.js';
 
 /** happy-dom's per-window settings: its fetch interceptor serves the scripts' `src`. */
@@ -38,9 +38,9 @@ let gate: Gate;
 const gated = (category: string, name: string, attributes = '') =>
   `<script type="text/plain" data-category="${category}" ${attributes}>window.ran.push('${name}')</script>`;
 
-const start = (html: string) => {
+const start = (html: string, options?: GateOptions) => {
   document.body.innerHTML = html;
-  gate = createGate(document, (categories) => categories.every((c) => allowed.has(c)));
+  gate = createGate(document, (categories) => categories.every((c) => allowed.has(c)), options);
   return gate.update();
 };
 
@@ -248,5 +248,38 @@ describe('createGate', () => {
     );
     await allow('analytics');
     expect(window.ran).toEqual(['inline']);
+  });
+});
+
+describe("createGate with the page's nonce", () => {
+  const signed = (id: string, nonce: string) => {
+    (document.getElementById(id) as HTMLScriptElement).nonce = nonce;
+  };
+
+  it('runs only the gated scripts that carry the nonce, and warns once for each other one', async () => {
+    const warnings: string[] = [];
+    await start(gated('analytics', 'signed', 'id="s"') + gated('analytics', 'forged', 'id="f"'), {
+      nonce: 'n0nce',
+      warn: (message) => warnings.push(message),
+    });
+    signed('s', 'n0nce');
+    await allow('analytics');
+    await allow('analytics');
+    expect(window.ran).toEqual(['signed']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("window.ran.push('forged')");
+  });
+
+  it('keeps a script signed with another nonce asleep, added later too', async () => {
+    await start('', { nonce: 'n0nce' });
+    await allow('analytics');
+    const late = document.createElement('div');
+    late.innerHTML = gated('analytics', 'late', 'id="late"');
+    document.body.append(late);
+    signed('late', 'other');
+    await settle();
+    await gate.update();
+    expect(window.ran).toEqual([]);
+    expect(document.getElementById('late')?.getAttribute('type')).toBe('text/plain');
   });
 });

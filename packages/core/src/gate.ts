@@ -2,6 +2,15 @@ const GATED = '[data-category]';
 const SLEEPING_SCRIPT = 'script[type="text/plain"][data-category]';
 const LOAD_TIMEOUT = 10_000;
 
+export interface GateOptions {
+  /**
+   * The page's CSP nonce. When set, only gated scripts carrying this same nonce are run: markup
+   * the page did not sign (HTML injection) stays inert, however trusted the SDK's own code is.
+   */
+  nonce?: string;
+  warn?: (message: string) => void;
+}
+
 export interface Gate {
   /** Activate every gated element whose categories are all allowed now. */
   update(): Promise<void>;
@@ -12,6 +21,9 @@ export interface Gate {
 export const categoriesOf = (element: Element): string[] =>
   (element.getAttribute('data-category') ?? '').split(/\s+/).filter(Boolean);
 
+/** Enough of an element to find it in the page's source. */
+const describe = (element: Element) => element.outerHTML.slice(0, 120);
+
 /**
  * Runs gated scripts and loads gated embeds once their categories are allowed.
  *
@@ -21,7 +33,12 @@ export const categoriesOf = (element: Element): string[] =>
  * External scripts download together and run in document order; an inline script waits for the
  * external ones before it, since it runs the moment it is inserted.
  */
-export function createGate(document: Document, allows: (categories: string[]) => boolean): Gate {
+export function createGate(
+  document: Document,
+  allows: (categories: string[]) => boolean,
+  options: GateOptions = {},
+): Gate {
+  const { nonce, warn = () => {} } = options;
   const done = new WeakSet<Element>();
   let queue = Promise.resolve();
   let observer: MutationObserver | undefined;
@@ -70,6 +87,11 @@ export function createGate(document: Document, allows: (categories: string[]) =>
       done.add(element);
       if (element.matches(SLEEPING_SCRIPT)) {
         const script = element as HTMLScriptElement;
+        // The property, not the attribute: browsers hide a nonce from getAttribute once parsed.
+        if (nonce && script.nonce !== nonce) {
+          warn(`a gated script without the page's nonce stays inert: ${describe(script)}`);
+          continue;
+        }
         if (!script.src && loading.length) await Promise.all(loading.splice(0));
         const loaded = run(script);
         if (loaded) loading.push(loaded);
