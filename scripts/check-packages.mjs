@@ -26,7 +26,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const ATTW = join(ROOT, 'node_modules/.bin/attw');
 
 /** Declarations: tsc's `.d.ts` per source file, and their CJS twins from scripts/postbuild.mjs. */
-const DTS = /^dist\/[\w.-]+\.d\.c?ts$/;
+const DTS = /^dist\/([\w-]+\/)?[\w.-]+\.d\.c?ts$/;
 const DUAL_ENTRY = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'];
 
 /**
@@ -44,7 +44,8 @@ const PACKAGES = [
   {
     dir: 'packages/consent',
     required: [...DUAL_ENTRY, 'dist/consent.min.js'],
-    allowed: [DTS],
+    // The script-tag UI, one file per language, its content hash in the name (rollup.config.mjs).
+    allowed: [DTS, /^dist\/consent-ui\.(en|ru|kk)\.[\w-]+\.min\.js$/],
     dual: true,
     // The script-tag bundle is exported so it can be copied or served (`require.resolve`); it
     // is a classic script that assigns window.PalomaConsent, not a module with types.

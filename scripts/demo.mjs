@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const bundle = join(root, 'packages/consent/dist/consent.min.js');
@@ -34,12 +34,18 @@ const types = {
 };
 const site = join(root, 'examples/script-tag');
 
-/** The script-tag example at /, the Vite build at /npm/, the bundle at /consent.min.js; nothing else. */
+/** The script-tag files: the engine and the UI file of each language, which the engine fetches beside itself. */
+const SDK_FILE = /^\/(consent\.min\.js|consent-ui\.[a-z]+\.[\w-]+\.min\.js)$/;
+
+/** The script-tag example at /, the Vite build at /npm/, the SDK's files beside the pages; nothing else. */
 function serveFile(pathname, res) {
-  const [folder, path] = pathname.startsWith('/npm/') ? [npmExample, pathname.slice(4)] : [site, pathname];
-  const file =
-    pathname === '/consent.min.js' ? bundle : normalize(join(folder, path.endsWith('/') ? `${path}index.html` : path));
-  if (!file.startsWith(folder) && file !== bundle) return false;
+  const [folder, path] = SDK_FILE.test(pathname)
+    ? [dirname(bundle), pathname]
+    : pathname.startsWith('/npm/')
+      ? [npmExample, pathname.slice(4)]
+      : [site, pathname];
+  const file = normalize(join(folder, path.endsWith('/') ? `${path}index.html` : path));
+  if (!file.startsWith(folder)) return false;
   if (!existsSync(file) || !extname(file)) return false;
   res.writeHead(200, { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' });
   res.end(readFileSync(file));

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm run size`: raw, gzip and brotli bytes of the script-tag bundle (JS + CSS +
-// three languages), next to the peers installed as devDependencies, and where the
-// bundle's bytes go (each source file's share of the gzip size). Fails only on the
-// budget; sizes are deterministic, unlike timings.
-import { existsSync, readFileSync } from 'node:fs';
+// `npm run size`: raw, gzip and brotli bytes of the script-tag files — the engine every page loads,
+// each language's UI file, and a first visit (engine + one UI file) — next to the peers installed
+// as devDependencies, and where the engine's and the UI's bytes go (each source file's share of the
+// gzip size). Fails only on the budgets; sizes are deterministic, unlike timings.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -11,15 +11,19 @@ import { build } from 'esbuild';
 import { rollup } from 'rollup';
 import { SourceMapConsumer } from 'source-map-js';
 
+const KB = 1024;
 /**
- * CI fails past BUDGET, a ratchet against growth (the bundle is 15.53 KB: JS, CSS, three languages
- * and the receipts outbox). GOAL is the 12 KB the bundle issue asked for and TARGET the 10 KB we
- * aim at; both are reported, and out of reach for one self-contained file (see README "Size").
+ * CI fails past a budget. The engine's is the two-stage issue's, for the whole wave (the nonce rule,
+ * the cross-tab outbox, the cookie checks and tabs in step all land in the engine); its aim is 6.5 KB.
+ * The first visit's issue budget is 14 KB (aim 12): not met yet, so CI holds the ratchet against
+ * growth and both are reported (README "Size" says where the bytes go).
  */
-const BUDGET_GZIP = 15.6 * 1024;
-const GOAL_GZIP = 12 * 1024;
-const TARGET_GZIP = 10 * 1024;
-const BUNDLE = 'packages/consent/dist/consent.min.js';
+const BUDGETS = {
+  engine: { fail: 8 * KB, aim: 6.5 * KB },
+  'first visit': { fail: 16.5 * KB, issue: 14 * KB, aim: 12 * KB },
+};
+const DIST = 'packages/consent/dist';
+const BUNDLE = `${DIST}/consent.min.js`;
 
 const require = createRequire(import.meta.url);
 // Paths here, and in the rollup config read for the breakdown, are from the repository's root.
@@ -65,12 +69,21 @@ const resolvePeerFile = (file) => {
   }
 };
 
-if (!existsSync(BUNDLE)) {
-  console.error(`${BUNDLE} is missing: run \`npm run build\` first`);
+const uiFiles = existsSync(DIST) ? readdirSync(DIST).filter((f) => /^consent-ui\.\w+\..+\.min\.js$/.test(f)) : [];
+if (!existsSync(BUNDLE) || uiFiles.length === 0) {
+  console.error(`${BUNDLE} or its UI files are missing: run \`npm run build\` first`);
   process.exit(1);
 }
 const ours = measure([readFileSync(BUNDLE)]);
-const rows = [{ name: '@paloma365/consent (consent.min.js)', ...ours }];
+const ui = uiFiles.map((file) => ({ file, ...measure([readFileSync(join(DIST, file))]) }));
+// The largest UI file: what the visitor of the heaviest language fetches on a first visit.
+const heaviest = ui.reduce((a, b) => (b.gzip > a.gzip ? b : a));
+const firstVisit = measure([readFileSync(BUNDLE), readFileSync(join(DIST, heaviest.file))]);
+const rows = [
+  { name: '@paloma365/consent engine', ...ours },
+  ...ui.map(({ file, ...size }) => ({ name: `  UI ${file.split('.')[1]} (${file})`, ...size })),
+  { name: `  first visit (engine + UI ${heaviest.file.split('.')[1]})`, ...firstVisit },
+];
 for (const peer of peers) {
   const paths = peer.files.map(resolvePeerFile);
   if (paths.some((p) => !p)) rows.push({ name: `${peer.name} (not installed)` });
@@ -85,7 +98,7 @@ async function vanillaTranslations() {
   const { outputFiles } = await build({
     stdin: {
       contents:
-        "export { TEXTS } from './packages/ui/src/i18n.ts'; export { LANGUAGES } from '@paloma365/consent-core';",
+        "export { builtinTexts } from './packages/ui/src/texts/index.ts'; export { LANGUAGES } from '@paloma365/consent-core';",
       resolveDir: process.cwd(),
     },
     absWorkingDir: process.cwd(),
@@ -96,10 +109,10 @@ async function vanillaTranslations() {
     logLevel: 'error',
   });
   const url = `data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`;
-  const { TEXTS, LANGUAGES } = await import(url);
+  const { builtinTexts, LANGUAGES } = await import(url);
   const translations = {};
-  for (const [i, language] of LANGUAGES.entries()) {
-    const t = Object.fromEntries(Object.entries(TEXTS).map(([key, texts]) => [key, texts[i]]));
+  for (const language of LANGUAGES) {
+    const t = builtinTexts(language);
     const section = (id) => ({ title: t[`${id}Title`], description: t[`${id}Description`], linkedCategory: id });
     translations[language] = {
       consentModal: {
@@ -148,9 +161,9 @@ await inform('vanilla-cookieconsent with texts', async () => {
  * gzip bytes the bundle would lose without that file's code. What files repeat of each other gzip
  * stores once, so the shares add up to a little less than the whole.
  */
-async function breakdown() {
+async function breakdown(pick) {
   const { default: configs } = await import('../rollup.config.mjs');
-  const config = configs.find((c) => c.output?.file === BUNDLE);
+  const config = configs.find(pick);
   // The workspace packages from their sources rather than their builds, so the map names every file.
   const sources = {
     name: 'workspace-sources',
@@ -159,8 +172,10 @@ async function breakdown() {
       return name && `packages/${name}/src/index.ts`;
     },
   };
-  const bundle = await rollup({ ...config, plugins: [sources, ...config.plugins], logLevel: 'silent' });
-  const { output } = await bundle.generate({ ...config.output, sourcemap: true });
+  // Not the build's clean-up of old UI files: this build writes nothing.
+  const plugins = config.plugins.filter((p) => p.name !== 'clean-ui-files');
+  const bundle = await rollup({ ...config, plugins: [sources, ...plugins], logLevel: 'silent' });
+  const { output } = await bundle.generate({ ...config.output, sourcemap: true, file: undefined, dir: undefined });
   const { code, map } = output[0];
   const lines = code.split('\n');
   const segments = [];
@@ -169,7 +184,10 @@ async function breakdown() {
     if (previous?.line === m.generatedLine - 1) previous.end = m.generatedColumn;
     segments.push({ line: m.generatedLine - 1, start: m.generatedColumn, end: Infinity, source: m.source ?? '' });
   });
-  const name = (source) => relative('.', join(dirname(BUNDLE), source)).replace(/^packages\//, '');
+  const name = (source) =>
+    relative('.', source)
+      .replace(/^(\.\.\/)*|^packages\//g, '')
+      .replace(/^packages\//, '');
   const without = (source) =>
     lines
       .map((line, i) => {
@@ -189,11 +207,17 @@ async function breakdown() {
 }
 
 const kb = (n) => (n === undefined ? '—' : `${(n / 1024).toFixed(2)} KB`);
-console.log('library'.padEnd(40), 'raw'.padStart(10), 'gzip'.padStart(10), 'brotli'.padStart(10), '  gzip vs ours');
+console.log(
+  'library'.padEnd(52),
+  'raw'.padStart(10),
+  'gzip'.padStart(10),
+  'brotli'.padStart(10),
+  '  ÷ our first visit',
+);
 for (const r of rows) {
-  const ratio = r.gzip ? `${(r.gzip / ours.gzip).toFixed(2)}×` : '';
+  const ratio = r.gzip ? `${(r.gzip / firstVisit.gzip).toFixed(2)}×` : '';
   console.log(
-    r.name.padEnd(40),
+    r.name.padEnd(52),
     kb(r.raw).padStart(10),
     kb(r.gzip).padStart(10),
     kb(r.brotli).padStart(10),
@@ -201,23 +225,37 @@ for (const r of rows) {
     ratio,
   );
 }
-await inform('the breakdown by file', async () => {
-  const { whole, shares } = await breakdown();
-  console.log(
-    `\nwhere the gzip bytes go (a build from the sources, ${whole} B; what it would lose without each file):`,
-  );
-  for (const { file, gzip } of shares) console.log(`${String(gzip).padStart(7)} B  ${file}`);
-});
+for (const [what, pick] of [
+  ['the engine', (c) => c.output?.file === BUNDLE],
+  ['the English UI file', (c) => c.output?.entryFileNames?.startsWith('consent-ui.en.')],
+]) {
+  await inform(`the breakdown of ${what}`, async () => {
+    const { whole, shares } = await breakdown(pick);
+    console.log(
+      `\nwhere ${what}'s gzip bytes go (built from the sources, ${whole} B; what it would lose without each file):`,
+    );
+    for (const { file, gzip } of shares) console.log(`${String(gzip).padStart(7)} B  ${file}`);
+  });
+}
 
-const verdict =
-  ours.gzip <= TARGET_GZIP
-    ? 'within the target'
-    : ours.gzip <= GOAL_GZIP
-      ? 'within the goal, over the target'
-      : ours.gzip <= BUDGET_GZIP
-        ? `within the budget, ${ours.gzip - GOAL_GZIP} B over the goal`
-        : 'OVER BUDGET';
-console.log(
-  `\nbudget ${kb(BUDGET_GZIP)}, goal ${kb(GOAL_GZIP)}, target ${kb(TARGET_GZIP)} gzip: ${ours.gzip} B, ${verdict}`,
-);
-process.exit(ours.gzip <= BUDGET_GZIP ? 0 : 1);
+console.log('');
+let over = false;
+for (const [what, size] of [
+  ['engine', ours.gzip],
+  ['first visit', firstVisit.gzip],
+]) {
+  const { fail, issue, aim } = BUDGETS[what];
+  const verdict =
+    size > fail
+      ? 'OVER BUDGET'
+      : size > (issue ?? fail)
+        ? `over the issue's ${kb(issue)}`
+        : size > aim
+          ? 'within the budget, over the aim'
+          : 'within the aim';
+  over ||= size > fail;
+  console.log(
+    `${what}: ${size} B gzip; budget ${kb(fail)}${issue ? ` (issue: ${kb(issue)})` : ''}, aim ${kb(aim)}: ${verdict}`,
+  );
+}
+process.exit(over ? 1 : 0);

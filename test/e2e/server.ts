@@ -30,6 +30,8 @@ const TYPES: Record<string, string> = {
 export interface PageOptions {
   /** Extra response headers, e.g. `Content-Security-Policy`. */
   headers?: Record<string, string>;
+  /** @default 200 */
+  status?: number;
 }
 
 export interface Receipt {
@@ -47,7 +49,7 @@ export interface TestServer {
   /** An absolute URL for `path`, on 127.0.0.1 or on another host name mapped to it. */
   url(path: string, host?: string): string;
   /** Serves `body` at `path` (content type from the extension, HTML without one) until `reset()`. */
-  page(path: string, body: string, options?: PageOptions): string;
+  page(path: string, body: string | Buffer, options?: PageOptions): string;
   /** Holds every response for `path` back by `ms` (a slow third-party script). */
   delay(path: string, ms: number): void;
   /** Every request, `METHOD /path`, in arrival order. */
@@ -88,7 +90,7 @@ function staticFile(pathname: string): string | undefined {
 }
 
 export async function startServer(): Promise<TestServer> {
-  const pages = new Map<string, { body: string; headers: Record<string, string> }>();
+  const pages = new Map<string, { body: string | Buffer; headers: Record<string, string>; status: number }>();
   const delays = new Map<string, number>();
   const requests: string[] = [];
   const received: Receipt[] = [];
@@ -120,9 +122,13 @@ export async function startServer(): Promise<TestServer> {
 
     const type = TYPES[extname(pathname)] ?? TYPES['.html'] ?? '';
     const page = pages.get(pathname);
-    if (page) return send(response, 200, type, page.body, page.headers);
+    if (page) return send(response, page.status, type, page.body, page.headers);
     const file = request.method === 'GET' ? staticFile(pathname) : undefined;
-    if (file) return send(response, 200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
+    // Readable cross-origin, as from a CDN: the UI files are fetched with crossorigin="anonymous".
+    if (file) {
+      const headers = { 'Access-Control-Allow-Origin': '*' };
+      return send(response, 200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file), headers);
+    }
     send(response, 404, 'text/plain', 'not found');
   };
 
@@ -139,7 +145,7 @@ export async function startServer(): Promise<TestServer> {
     port,
     url,
     page(path, body, options = {}) {
-      pages.set(path, { body, headers: options.headers ?? {} });
+      pages.set(path, { body, headers: options.headers ?? {}, status: options.status ?? 200 });
       return url(path);
     },
     delay: (path, ms) => void delays.set(path, ms),

@@ -1,9 +1,13 @@
 /**
- * The script-tag entry, and the only module with side effects: reads the page's
- * configuration and assigns `window.PalomaConsent`.
+ * The script-tag entry (the engine), and the only module with side effects: reads the page's
+ * configuration and assigns `window.PalomaConsent`. The UI is a file of its own beside this one,
+ * fetched only when something must be shown.
  */
-import { type Consent, safeConsent } from '@paloma365/consent-core';
-import { createConsent } from './create.js';
+
+import UI_FILES from 'paloma:ui-files';
+import { browserEnv, type Consent, createConsent, safeConsent } from '@paloma365/consent-core';
+import { withUI } from './attach-ui.js';
+import { loadScript } from './load-script.js';
 
 type Global = Consent & {
   /** Create and start the controller; a second call warns and changes nothing. */
@@ -11,6 +15,8 @@ type Global = Consent & {
 };
 
 const PREFIX = '[paloma-consent]';
+/** Set on `window` by the first copy: a page element (`<div id="PalomaConsent">`) can clobber a name, not a symbol. */
+const LOADED = Symbol.for('paloma-consent');
 const script = document.currentScript as HTMLScriptElement | null;
 let consent: Consent | undefined;
 
@@ -18,25 +24,34 @@ let consent: Consent | undefined;
 type EarlyListener = { attach: (to: Consent) => () => void; off?: () => void };
 const early = new Set<EarlyListener>();
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  !!value && typeof value === 'object' && !Array.isArray(value);
+
 const init = (config: unknown) => {
-  if (consent) console.warn(PREFIX, 'PalomaConsent.init() was already called; this call is ignored');
-  else {
-    // The engine's own tag's nonce is the page's: gated scripts must carry it too (unless the config names one).
-    const nonce = script?.nonce;
-    const signed =
-      nonce && config && typeof config === 'object' && !('nonce' in config) ? { ...config, nonce } : config;
-    consent = createConsent(signed);
-    for (const listener of early) listener.off = listener.attach(consent);
-    Object.assign(api, consent);
-  }
+  if (consent) return console.warn(PREFIX, 'PalomaConsent.init() was already called; this call is ignored');
+  // The engine's own tag's nonce is the page's: gated scripts must carry it too (unless the config names one).
+  const nonce = script?.nonce;
+  const signed = nonce && isObject(config) && !('nonce' in config) ? { ...config, nonce } : config;
+  const env = browserEnv();
+  const core = createConsent(signed, env);
+  consent = withUI(core, env, () => {
+    const [file, integrity] = UI_FILES[core.language] ?? UI_FILES.en;
+    const uiUrl = core.config?.uiUrl;
+    // A folder: `uiUrl` (with or without its trailing slash), or the engine's own.
+    const folder = new URL(uiUrl ? uiUrl.replace(/\/?$/, '/') : (script?.src ?? ''), document.baseURI);
+    return loadScript(document, new URL(file, folder).href, { integrity, nonce: core.config?.nonce });
+  });
+  for (const listener of early) listener.off = listener.attach(consent);
+  Object.assign(api, consent);
 };
 
 /**
  * `<script type="application/json" id="paloma-consent-config">`, completed by the tag's
- * `data-*` options; `undefined` when the page gives neither (it will call `init` itself).
+ * `data-*` options; `undefined` when the page gives neither (it will call `init` itself). Only a
+ * JSON script is a configuration: a `<div>` of that id placed first is someone else's markup.
  */
 function pageConfig(): unknown {
-  const block = document.getElementById('paloma-consent-config');
+  const block = document.querySelector('script[type="application/json"]#paloma-consent-config');
   const data = script?.dataset ?? {};
   const fromTag = { endpoint: data.endpoint, policyVersion: data.policyVersion, language: data.language };
   const defined = Object.fromEntries(Object.entries(fromTag).filter(([, v]) => v !== undefined));
@@ -50,7 +65,7 @@ function pageConfig(): unknown {
     return null;
   }
   // Anything but an object (`null`, a list, a string) goes to validation as it is, which reports it.
-  return config && typeof config === 'object' && !Array.isArray(config) ? { ...defined, ...config } : config;
+  return isObject(config) ? { ...defined, ...config } : config;
 }
 
 /** Until `init`, a page that asks gets the safe answers: undecided, only strictly necessary. */
@@ -66,9 +81,10 @@ const api: Global = {
   init,
 };
 
-const w = window as unknown as { PalomaConsent?: Global };
-if (w.PalomaConsent) console.warn(PREFIX, 'the SDK was loaded twice; the second copy does nothing');
+const w = window as unknown as { PalomaConsent?: Global; [LOADED]?: true };
+if (w[LOADED]) console.warn(PREFIX, 'the SDK was loaded twice; the second copy does nothing');
 else {
+  w[LOADED] = true;
   w.PalomaConsent = api;
   const config = pageConfig();
   if (config !== undefined) init(config);

@@ -22,8 +22,9 @@ export interface ConsentError {
   /**
    * `config`: the configuration is invalid; the SDK stays in the safe state.
    * `receipt`: a receipt was dropped undelivered (refused as invalid, or the outbox was full, too old or unreadable).
+   * `ui`: the banner or dialog could not be fetched (offline, HTTP error, integrity mismatch); asking to show retries.
    */
-  code: 'config' | 'receipt';
+  code: 'config' | 'receipt' | 'ui';
   message: string;
   problems?: Problem[];
   /** With `receipt`: the dropped receipt, when there is one. */
