@@ -27,7 +27,12 @@ export default defineConfig({
           // The gate's tests need inline scripts to run; happy-dom does not run them by default.
           environmentOptions: {
             happyDOM: {
-              settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true },
+              settings: {
+                enableJavaScriptEvaluation: true,
+                suppressInsecureJavaScriptEnvironmentWarning: true,
+                // A gated stylesheet a test activates is not fetched, and not reported with a stack trace either.
+                handleDisabledFileLoadingAsSuccess: true,
+              },
             },
           },
         },

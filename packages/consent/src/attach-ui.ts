@@ -1,17 +1,11 @@
-import type { Consent, ConsentError, ConsentState, Env } from '@paloma365/consent-core';
+import type { AttachUI, Consent, ConsentState } from '@paloma365/consent-core';
 import type { MountOptions } from '@paloma365/consent-ui';
 
 /** What a UI file (or the UI chunk) provides: `mountUI` of `@paloma365/consent-ui`. */
 export type MountUI = (consent: Consent, options?: MountOptions) => () => void;
 
-/** Fetches the UI: a `<script>` for the script tag, a dynamic `import()` for bundlers. */
-export type LoadUI = () => Promise<MountUI>;
-
-export interface AttachedUI {
-  /** Shows what the state asks for, fetching the UI first if needed (again, after a failure). */
-  show(): void;
-  destroy(): void;
-}
+/** Fetches the UI for `consent` (its language): a `<script>` for the script tag, a dynamic `import()` for bundlers. */
+export type LoadUI = (consent: Consent) => Promise<MountUI>;
 
 /**
  * Brings the UI to the page only when something must be shown: the banner of an undecided
@@ -19,117 +13,64 @@ export interface AttachedUI {
  * the browser is idle). Until then the page holds nothing of the SDK's: no host element, no
  * styles. A failed fetch is reported and forgotten, so the next request to show tries again.
  */
-export function attachUI(
-  consent: Consent,
-  document: Document,
-  load: LoadUI,
-  report: (error: unknown) => void,
-): AttachedUI {
-  let fetching: Promise<MountUI | undefined> | undefined;
-  let unmount: (() => void) | undefined;
-  let destroyed = false;
+export const attachUI =
+  (document: Document, load: LoadUI): AttachUI =>
+  (consent, report) => {
+    let fetching: Promise<MountUI | undefined> | undefined;
+    let unmount: (() => void) | undefined;
+    let destroyed = false;
 
-  const fetchUI = () =>
-    (fetching ??= load().catch((error: unknown) => {
-      fetching = undefined;
-      report(error);
-      return undefined;
-    }));
+    const fetchUI = () =>
+      (fetching ??= load(consent).catch((error: unknown) => {
+        fetching = undefined;
+        report({ code: 'ui', message: `the consent UI could not be loaded: ${(error as Error)?.message ?? error}` });
+        return undefined;
+      }));
 
-  const mount = (mountUI: MountUI | undefined) => {
-    if (!mountUI || unmount || destroyed) return;
-    // The UI goes at the end of <body>; an engine in <head> runs before there is one.
-    if (!document.body) document.addEventListener('DOMContentLoaded', () => mount(mountUI), { once: true });
-    else unmount = mountUI(consent, { document });
+    const mount = (mountUI: MountUI | undefined) => {
+      if (!mountUI || unmount || destroyed) return;
+      // The UI goes at the end of <body>; an engine in <head> runs before there is one.
+      if (!document.body) document.addEventListener('DOMContentLoaded', () => mount(mountUI), { once: true });
+      else unmount = mountUI(consent, { document });
+    };
+
+    const show = () => {
+      if (!unmount) fetchUI().then(mount);
+    };
+
+    const needs = ({ view, decision }: ConsentState) => view !== 'none' || (consent.config?.settingsButton && decision);
+    const follow = (state: ConsentState) => {
+      if (state.view !== 'none') show();
+      // The settings button alone must not cost a decided visitor's page load: it waits for idleness.
+      else if (needs(state)) idle(document, show);
+    };
+    const unsubscribe = consent.subscribe(follow);
+    follow(consent.state());
+
+    // A visitor reaching for "Cookie settings" will likely click it: the fetch starts on the hint. A click
+    // shows even when the dialog was asked for already (its state unchanged) and the fetch had failed.
+    const hint = (event: Event) => {
+      if ((event.target as Element | null)?.closest?.('[data-consent-open]')) {
+        if (event.type === 'click') show();
+        else fetchUI();
+      }
+    };
+    const HINTS = ['pointerover', 'focusin', 'click'];
+    for (const type of HINTS) document.addEventListener(type, hint);
+
+    return {
+      show,
+      destroy() {
+        destroyed = true;
+        unsubscribe();
+        for (const type of HINTS) document.removeEventListener(type, hint);
+        unmount?.();
+      },
+    };
   };
-
-  const show = () => {
-    if (!unmount) fetchUI().then(mount);
-  };
-
-  const needs = ({ view, decision }: ConsentState) => view !== 'none' || (consent.config?.settingsButton && decision);
-  const follow = (state: ConsentState) => {
-    if (state.view !== 'none') show();
-    // The settings button alone must not cost a decided visitor's page load: it waits for idleness.
-    else if (needs(state)) idle(document, show);
-  };
-  const unsubscribe = consent.subscribe(follow);
-  follow(consent.state());
-
-  // A visitor reaching for "Cookie settings" will likely click it: the fetch starts on the hint. A click
-  // shows even when the dialog was asked for already (its state unchanged) and the fetch had failed.
-  const hint = (event: Event) => {
-    if ((event.target as Element | null)?.closest?.('[data-consent-open]')) {
-      if (event.type === 'click') show();
-      else fetchUI();
-    }
-  };
-  const HINTS = ['pointerover', 'focusin', 'click'];
-  for (const type of HINTS) document.addEventListener(type, hint);
-
-  return {
-    show,
-    destroy() {
-      destroyed = true;
-      unsubscribe();
-      for (const type of HINTS) document.removeEventListener(type, hint);
-      unmount?.();
-    },
-  };
-}
 
 const idle = (document: Document, fn: () => void) => {
   const w = document.defaultView as (Window & typeof globalThis) | null;
   if (w?.requestIdleCallback) w.requestIdleCallback(fn, { timeout: 5000 });
   else w?.setTimeout(fn, 2000);
 };
-
-const PREFIX = '[paloma-consent]';
-
-/**
- * The controller with its UI attached: `error` events with code "ui" join the core's on the same
- * `on`, and `showBanner()`/`showPreferences()` fetch the UI even when the view is already asked for
- * (after a failed fetch, the state does not change, but the visitor still wants to see it).
- */
-export function withUI(consent: Consent, env: Env, load: LoadUI): Consent {
-  const { document } = env;
-  if (!document || !consent.config) return consent;
-  const failures = new Set<(error: ConsentError) => void>();
-  const report = (thrown: unknown) => {
-    const message = `the consent UI could not be loaded: ${(thrown as Error)?.message ?? thrown}`;
-    env.console.error(PREFIX, message);
-    for (const fn of failures) {
-      try {
-        fn({ code: 'ui', message });
-      } catch (error) {
-        env.console.error(PREFIX, 'a listener threw:', error);
-      }
-    }
-  };
-  const ui = attachUI(consent, document, load, report);
-  return {
-    ...consent,
-    on(event, fn) {
-      const off = consent.on(event, fn);
-      if (event !== 'error') return off;
-      const listener = fn as (error: ConsentError) => void;
-      failures.add(listener);
-      return () => {
-        off();
-        failures.delete(listener);
-      };
-    },
-    showBanner() {
-      consent.showBanner();
-      ui.show();
-    },
-    showPreferences() {
-      consent.showPreferences();
-      ui.show();
-    },
-    destroy() {
-      ui.destroy();
-      consent.destroy();
-    },
-  };
-}

@@ -6,7 +6,7 @@
 
 import UI_FILES from 'paloma:ui-files';
 import { browserEnv, type Consent, createConsent, safeConsent } from '@paloma365/consent-core';
-import { withUI } from './attach-ui.js';
+import { attachUI } from './attach-ui.js';
 import { loadScript } from './load-script.js';
 
 type Global = Consent & {
@@ -32,15 +32,16 @@ const init = (config: unknown) => {
   // The engine's own tag's nonce is the page's: gated scripts must carry it too (unless the config names one).
   const nonce = script?.nonce;
   const signed = nonce && isObject(config) && !('nonce' in config) ? { ...config, nonce } : config;
-  const env = browserEnv();
-  const core = createConsent(signed, env);
-  consent = withUI(core, env, () => {
-    const [file, integrity] = UI_FILES[core.language] ?? UI_FILES.en;
-    const uiUrl = core.config?.uiUrl;
-    // A folder: `uiUrl` (with or without its trailing slash), or the engine's own.
-    const folder = new URL(uiUrl ? uiUrl.replace(/\/?$/, '/') : (script?.src ?? ''), document.baseURI);
-    return loadScript(document, new URL(file, folder).href, { integrity, nonce: core.config?.nonce });
-  });
+  consent = createConsent(
+    signed,
+    browserEnv(),
+    attachUI(document, ({ language, config }) => {
+      const [file, integrity] = UI_FILES[language] ?? UI_FILES.en;
+      // A folder: `uiUrl` (with or without its trailing slash), or the engine's own.
+      const folder = new URL(config?.uiUrl ? config.uiUrl.replace(/\/?$/, '/') : (script?.src ?? ''), document.baseURI);
+      return loadScript(document, new URL(file, folder).href, { integrity, nonce: config?.nonce });
+    }),
+  );
   for (const listener of early) listener.off = listener.attach(consent);
   Object.assign(api, consent);
 };

@@ -1,5 +1,5 @@
 import { browserEnv, type Consent, createConsent as createCore, type Env } from '@paloma365/consent-core';
-import { type LoadUI, withUI } from './attach-ui.js';
+import { attachUI, type LoadUI } from './attach-ui.js';
 
 export interface UIOptions {
   /**
@@ -21,5 +21,6 @@ const importUI: LoadUI = () => import('@paloma365/consent-ui').then((ui) => ui.m
  * if (consent.has('analytics')) loadAnalytics();
  */
 export function createConsent(config: unknown, env: Env = browserEnv(), options: UIOptions = {}): Consent {
-  return withUI(createCore(config, env), env, options.loadUI ?? importUI);
+  const { document } = env;
+  return createCore(config, env, document && attachUI(document, options.loadUI ?? importUI));
 }

@@ -1,3 +1,4 @@
+import { scriptPolicy } from '@paloma365/consent-core';
 import type { MountUI } from './attach-ui.js';
 
 /** The property a UI file sets on its own `<script>` element to hand `mountUI` to the engine that inserted it. */
@@ -20,7 +21,8 @@ export interface ScriptOptions {
 export function loadScript(document: Document, src: string, { integrity, nonce }: ScriptOptions): Promise<MountUI> {
   return new Promise((resolve, reject) => {
     const script = document.createElement('script') as UIScript;
-    script.src = src;
+    // Under Trusted Types, through the SDK's policy: the engine vouches for its own UI file.
+    script.src = scriptPolicy(document.defaultView ?? undefined).url(src);
     script.integrity = integrity;
     script.crossOrigin = 'anonymous';
     if (nonce) script.nonce = nonce;

@@ -23,8 +23,9 @@ export interface ConsentError {
    * `config`: the configuration is invalid; the SDK stays in the safe state.
    * `receipt`: a receipt was dropped undelivered (refused as invalid, or the outbox was full, too old or unreadable).
    * `ui`: the banner or dialog could not be fetched (offline, HTTP error, integrity mismatch); asking to show retries.
+   * `gate`: an allowed gated element could not be activated (Trusted Types blocked it); the others still are.
    */
-  code: 'config' | 'receipt' | 'ui';
+  code: 'config' | 'receipt' | 'ui' | 'gate';
   message: string;
   problems?: Problem[];
   /** With `receipt`: the dropped receipt, when there is one. */
@@ -40,6 +41,19 @@ export interface ConsentEvents {
   receipt: Receipt;
   error: ConsentError;
 }
+
+/** A UI attached to the controller: told to show when the API asks, removed with it. */
+export interface AttachedUI {
+  /** Shows what the state asks for, fetching the UI first if needed (again, after a failure). */
+  show(): void;
+  destroy(): void;
+}
+
+/**
+ * Attaches a UI to a valid controller. `report` emits an `error` event (and logs it). The core never
+ * renders: this is how `@paloma365/consent` brings its Preact UI, only when something must be shown.
+ */
+export type AttachUI = (consent: Consent, report: (error: ConsentError) => void) => AttachedUI;
 
 /** Choices for `set()`: an optional category left out counts as refused. */
 export type Choices = Record<string, boolean>;
@@ -83,7 +97,7 @@ const PREFIX = '[paloma-consent]';
  * const consent = createConsent({ policyVersion: '2024-01-01', endpoint: '/api/consent-receipts' });
  * consent.on('change', (d) => d.categories.analytics && loadAnalytics());
  */
-export function createConsent(input: unknown, env: Env = browserEnv()): Consent {
+export function createConsent(input: unknown, env: Env = browserEnv(), attach?: AttachUI): Consent {
   const { document, window, location } = env;
   const warn = (...args: unknown[]) => env.console.warn(PREFIX, ...args);
   const error = (...args: unknown[]) => env.console.error(PREFIX, ...args);
@@ -190,7 +204,16 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
 
   consentMode?.setDefault();
   if (state.decision) consentMode?.update(state.decision.categories);
-  const gate = document && createGate(document, (categories) => categories.every(has), { nonce: config.nonce, warn });
+  const gate =
+    document &&
+    createGate(document, (categories) => categories.every(has), {
+      nonce: config.nonce,
+      warn,
+      fail(message) {
+        error(message);
+        emitSoon('error', { code: 'gate', message });
+      },
+    });
   gate?.update();
   document?.addEventListener('click', onOpenClick);
 
@@ -198,14 +221,21 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
   // Receipts a previous page left waiting go within 2 s; the random delay keeps tabs restored together apart.
   if (outbox) env.setTimeout(outbox.flush, Math.random() * 1000);
 
-  return {
+  const consent: Consent = {
     get: () => state.decision,
     has,
     acceptAll: () => decide(() => true, 'accept_all'),
     rejectAll: () => decide(() => false, 'reject_all'),
     set: (choices) => decide((category) => choices?.[category] === true, 'custom'),
-    showBanner: () => setState({ view: 'banner' }),
-    showPreferences: () => setState({ view: 'preferences' }),
+    // Asked again while already shown (after a failed fetch, say), the state does not change: show anyway.
+    showBanner: () => {
+      setState({ view: 'banner' });
+      ui?.show();
+    },
+    showPreferences: () => {
+      setState({ view: 'preferences' });
+      ui?.show();
+    },
     hide: () => setState({ view: 'none' }),
     reset() {
       store.clear();
@@ -218,12 +248,18 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     config,
     language,
     destroy() {
+      ui?.destroy();
       gate?.stop();
       outbox?.stop();
       document?.removeEventListener('click', onOpenClick);
       views.clear();
     },
   };
+  const ui = attach?.(consent, (problem) => {
+    error(problem.message);
+    events.emit('error', problem);
+  });
+  return consent;
 }
 
 /**

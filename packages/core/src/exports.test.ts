@@ -9,6 +9,7 @@ it('exports exactly the public surface', async () => {
     'formatProblem',
     'resolveLanguage',
     'safeConsent',
+    'scriptPolicy',
     'validateConfig',
   ]);
 });

@@ -283,3 +283,64 @@ describe("createGate with the page's nonce", () => {
     expect(document.getElementById('late')?.getAttribute('type')).toBe('text/plain');
   });
 });
+
+describe('createGate on markup that means the obvious', () => {
+  const messages = () => {
+    const warned: string[] = [];
+    return { warned, options: { warn: (m: string) => warned.push(m) } };
+  };
+
+  it('accepts type="text/plain; charset=utf-8", spaces around it and an upper-case category', async () => {
+    await start(
+      `<script type="text/plain; charset=utf-8" data-category="analytics">window.ran.push('charset')</script>` +
+        `<script type=" text/plain " data-category=" ANALYTICS ">window.ran.push('spaces')</script>`,
+    );
+    await allow('analytics');
+    expect(window.ran).toEqual(['charset', 'spaces']);
+  });
+
+  it('warns once about a data-category script without type="text/plain", which it cannot stop', async () => {
+    const { warned, options } = messages();
+    await start(`<script data-category="analytics" id="ungated">window.ran.push('ungated')</script>`, options);
+    await allow('analytics');
+    await gate.update();
+    expect(warned).toEqual([expect.stringContaining('data-category script without type="text/plain" is not gated')]);
+    expect(warned[0]).toContain('id="ungated"');
+  });
+
+  it('loads every usual embed from its data-* twin, and warns about data-src where it is not handled', async () => {
+    const { warned, options } = messages();
+    await start(
+      '<img data-category="analytics" data-src="https://px.test/p.gif" alt="">' +
+        '<video data-category="analytics"><source data-category="analytics" data-src="https://v.test/a.mp4"></video>' +
+        '<object data-category="analytics" data-src="https://o.test/a.svg"></object>' +
+        '<link data-category="analytics" rel="stylesheet" data-href="https://c.test/a.css">' +
+        '<div data-category="analytics" data-src="https://d.test/x"></div>',
+      options,
+    );
+    expect(document.querySelector('img')?.hasAttribute('src')).toBe(false);
+    await allow('analytics');
+    expect(document.querySelector('img')?.getAttribute('src')).toBe('https://px.test/p.gif');
+    expect(document.querySelector('source')?.getAttribute('src')).toBe('https://v.test/a.mp4');
+    expect(document.querySelector('object')?.getAttribute('data')).toBe('https://o.test/a.svg');
+    expect(document.querySelector('link')?.getAttribute('href')).toBe('https://c.test/a.css');
+    expect(document.querySelector('div')?.hasAttribute('src')).toBe(false);
+    expect(warned).toEqual([expect.stringContaining('data-src is not handled here: <div')]);
+  });
+
+  it('reports an element it cannot activate and goes on with the others', async () => {
+    const failed: string[] = [];
+    await start(gated('analytics', 'first') + gated('analytics', 'broken', 'id="b"') + gated('analytics', 'last'), {
+      fail: (m) => failed.push(m),
+    });
+    const broken = document.getElementById('b') as HTMLScriptElement;
+    Object.defineProperty(broken, 'text', {
+      get() {
+        throw new TypeError('This document requires TrustedScript assignment');
+      },
+    });
+    await allow('analytics');
+    expect(window.ran).toEqual(['first', 'last']);
+    expect(failed).toEqual([expect.stringContaining('TrustedScript')]);
+  });
+});

@@ -1,6 +1,12 @@
+import { scriptPolicy } from './trusted.js';
+
 const GATED = '[data-category]';
-const SLEEPING_SCRIPT = 'script[type="text/plain"][data-category]';
 const LOAD_TIMEOUT = 10_000;
+/** Embeds the gate loads from their `data-src` (`data-href` for `link`); `data-src` elsewhere is not handled. */
+const EMBED = /^(IMG|IFRAME|VIDEO|AUDIO|SOURCE|EMBED|OBJECT|LINK)$/;
+
+/** `text/plain`, also as `text/plain; charset=utf-8` or with spaces around: what a page obviously means. */
+const sleeps = (element: Element) => /^\s*text\/plain\s*(;|$)/i.test(element.getAttribute('type') ?? '');
 
 export interface GateOptions {
   /**
@@ -9,6 +15,8 @@ export interface GateOptions {
    */
   nonce?: string;
   warn?: (message: string) => void;
+  /** A gated element that could not be activated (Trusted Types blocked it, a throwing attribute). */
+  fail?: (message: string) => void;
 }
 
 export interface Gate {
@@ -19,7 +27,7 @@ export interface Gate {
 
 /** The categories an element waits for: `data-category="analytics functional"` needs both. */
 export const categoriesOf = (element: Element): string[] =>
-  (element.getAttribute('data-category') ?? '').split(/\s+/).filter(Boolean);
+  (element.getAttribute('data-category') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
 
 /** Enough of an element to find it in the page's source. */
 const describe = (element: Element) => element.outerHTML.slice(0, 120);
@@ -38,7 +46,8 @@ export function createGate(
   allows: (categories: string[]) => boolean,
   options: GateOptions = {},
 ): Gate {
-  const { nonce, warn = () => {} } = options;
+  const { nonce, warn = () => {}, fail = warn } = options;
+  const policy = scriptPolicy(document.defaultView ?? undefined);
   const done = new WeakSet<Element>();
   let queue = Promise.resolve();
   let observer: MutationObserver | undefined;
@@ -52,12 +61,12 @@ export function createGate(
   const run = (sleeping: HTMLScriptElement): Promise<void> | undefined => {
     const fresh = document.createElement('script');
     for (const { name, value } of Array.from(sleeping.attributes)) {
-      if (name !== 'type' && name !== 'data-type') fresh.setAttribute(name, value);
+      if (name !== 'type' && name !== 'data-type') fresh.setAttribute(name, name === 'src' ? policy.url(value) : value);
     }
     const type = sleeping.getAttribute('data-type');
     if (type) fresh.type = type;
     if (sleeping.nonce) fresh.nonce = sleeping.nonce;
-    fresh.text = sleeping.text;
+    fresh.text = policy.script(sleeping.text);
     done.add(fresh);
     // Inserted scripts are async by default. `async = false` puts an external one in the browser's
     // "execute in order" list: downloads overlap, execution keeps document order.
@@ -78,25 +87,47 @@ export function createGate(
     return loaded;
   };
 
+  /** Why an element cannot be gated, said once, for markup the page surely meant otherwise. */
+  const unhandled = (element: Element) =>
+    element.tagName === 'SCRIPT'
+      ? // It ran (or will) as the parser met it: nothing can stop it now.
+        !sleeps(element) && 'a data-category script without type="text/plain" is not gated'
+      : !EMBED.test(element.tagName) && element.hasAttribute('data-src') && 'data-src is not handled here';
+
   const activate = async () => {
     // Ordered external scripts still loading: an inline script (which runs on insertion) waits for them.
     const loading: Promise<void>[] = [];
     for (const element of Array.from(document.querySelectorAll(GATED))) {
+      const why = !done.has(element) && unhandled(element);
+      if (why) {
+        done.add(element);
+        warn(`${why}: ${describe(element)}`);
+      }
+      const gateable = element.tagName === 'SCRIPT' || EMBED.test(element.tagName);
       // Removed while an earlier script loaded: there is nothing left to run.
-      if (!element.isConnected || !ready(element)) continue;
+      if (!gateable || !element.isConnected || !ready(element)) continue;
       done.add(element);
-      if (element.matches(SLEEPING_SCRIPT)) {
-        const script = element as HTMLScriptElement;
-        // The property, not the attribute: browsers hide a nonce from getAttribute once parsed.
-        if (nonce && script.nonce !== nonce) {
-          warn(`a gated script without the page's nonce stays inert: ${describe(script)}`);
-          continue;
+      try {
+        if (element.tagName === 'SCRIPT') {
+          const script = element as HTMLScriptElement;
+          // The property, not the attribute: browsers hide a nonce from getAttribute once parsed.
+          if (nonce && script.nonce !== nonce) {
+            warn(`a gated script without the page's nonce stays inert: ${describe(script)}`);
+            continue;
+          }
+          if (!script.src && loading.length) await Promise.all(loading.splice(0));
+          const loaded = run(script);
+          if (loaded) loading.push(loaded);
+        } else {
+          const link = element.tagName === 'LINK';
+          const src = element.getAttribute(link ? 'data-href' : 'data-src');
+          if (src) element.setAttribute(link ? 'href' : element.tagName === 'OBJECT' ? 'data' : 'src', src);
+          // A media element picks a new <source> only when told to.
+          if (element.tagName === 'SOURCE') (element.parentElement as HTMLMediaElement | null)?.load?.();
         }
-        if (!script.src && loading.length) await Promise.all(loading.splice(0));
-        const loaded = run(script);
-        if (loaded) loading.push(loaded);
-      } else if (element.hasAttribute('data-src')) {
-        element.setAttribute('src', element.getAttribute('data-src') as string);
+      } catch (error) {
+        // One blocked element (Trusted Types, a throwing attribute) must not stop the others.
+        fail(`a gated element could not be activated (${error}): ${describe(element)}`);
       }
     }
     await Promise.all(loading);

@@ -12,10 +12,21 @@ export type {
   Validation,
 } from './config.js';
 export { formatProblem, LANGUAGES, validateConfig } from './config.js';
-export type { Choices, Consent, ConsentError, ConsentEvents, ConsentState, View } from './controller.js';
+export type {
+  AttachedUI,
+  AttachUI,
+  Choices,
+  Consent,
+  ConsentError,
+  ConsentEvents,
+  ConsentState,
+  View,
+} from './controller.js';
 export { createConsent, safeConsent } from './controller.js';
 export type { Decision, Method } from './decision.js';
 export type { CookieAttributes, CookieJar, Env, KeyValueStore, LocationLike, NavigatorLike } from './env.js';
 export { browserEnv } from './env.js';
 export { resolveLanguage } from './language.js';
 export type { Receipt } from './receipt.js';
+export type { ScriptPolicy } from './trusted.js';
+export { scriptPolicy } from './trusted.js';
