@@ -171,7 +171,7 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     setState({ decision, view: 'none' });
     if (location) {
       const refused = config.categories.flatMap((c) => (categories[c.id] ? [] : c.cookies));
-      deleteCookies(env.cookies, refused, location.hostname, config.cookie.name);
+      deleteCookies(env.cookies, refused, location.hostname, store.name);
     }
     consentMode?.update(categories);
     gate?.update();
