@@ -1,6 +1,6 @@
 import { deleteCookies } from './cleanup.js';
 import { formatProblem, type Language, type Problem, type ResolvedConfig, validateConfig } from './config.js';
-import type { Decision, Method } from './decision.js';
+import { type Decision, type Method, ownTrue } from './decision.js';
 import { browserEnv, type Env } from './env.js';
 import { createEmitter } from './events.js';
 import { createGate } from './gate.js';
@@ -133,7 +133,7 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
   // A decision holds every configured category, the required ones allowed.
   const has = (category: string) =>
     state.decision
-      ? state.decision.categories[category] === true
+      ? ownTrue(state.decision.categories, category)
       : config.categories.some((c) => c.id === category && c.required);
 
   const setState = (next: Partial<ConsentState>) => {
@@ -202,7 +202,7 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     has,
     acceptAll: () => decide(() => true, 'accept_all'),
     rejectAll: () => decide(() => false, 'reject_all'),
-    set: (choices) => decide((category) => choices?.[category] === true, 'custom'),
+    set: (choices) => decide((category) => ownTrue(choices, category), 'custom'),
     showBanner: () => setState({ view: 'banner' }),
     showPreferences: () => setState({ view: 'preferences' }),
     hide: () => setState({ view: 'none' }),
