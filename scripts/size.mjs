@@ -16,7 +16,9 @@ import { SourceMapConsumer } from 'source-map-js';
  * and the receipts outbox). GOAL is the 12 KB the bundle issue asked for and TARGET the 10 KB we
  * aim at; both are reported, and out of reach for one self-contained file (see README "Size").
  */
-const BUDGET_GZIP = 15.6 * 1024;
+// 15.6 → 15.8 KB: the consent cookie's defence against cookies planted by sibling subdomains (duplicates,
+// inconsistent cookies, `__Host-`, v1 migration) and own-property reads of decisions cost about 250 B.
+const BUDGET_GZIP = 15.8 * 1024;
 const GOAL_GZIP = 12 * 1024;
 const TARGET_GZIP = 10 * 1024;
 const BUNDLE = 'packages/consent/dist/consent.min.js';

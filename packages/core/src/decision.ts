@@ -20,4 +20,4 @@ export interface Decision {
  */
 export const ownTrue = (object: object | null | undefined, key: string): boolean =>
   // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn needs Safari 15.4
-  !!object && Object.prototype.hasOwnProperty.call(object, key) && (object as Record<string, unknown>)[key] === true;
+  !!object && {}.hasOwnProperty.call(object, key) && (object as Record<string, unknown>)[key] === true;
