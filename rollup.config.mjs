@@ -127,4 +127,13 @@ export default [
     plugins: [uiFiles(), ...plugins(), minify()],
     output: { file: `${DIST}/consent.min.js`, format: 'iife', banner },
   },
+  {
+    // `@paloma365/consent-core/server`: reads a Cookie header; no DOM, no js-cookie, no Node API (edge runtimes).
+    ...library('core'),
+    input: 'packages/core/src/server.ts',
+    output: [
+      { file: 'packages/core/dist/server.js', format: 'es' },
+      { file: 'packages/core/dist/server.cjs', format: 'cjs' },
+    ],
+  },
 ];

@@ -36,9 +36,11 @@ const DUAL_ENTRY = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/
 const PACKAGES = [
   {
     dir: 'packages/core',
-    required: [...DUAL_ENTRY, 'receipt.schema.json'],
+    required: [...DUAL_ENTRY, 'receipt.schema.json', 'dist/server.js', 'dist/server.cjs', 'dist/server.d.ts'],
     allowed: [DTS],
     dual: true,
+    // `./server` is a subpath export, which TypeScript's `node10` resolution cannot see (the main entry it can).
+    attw: ['--profile', 'node16'],
   },
   { dir: 'packages/ui', required: DUAL_ENTRY, allowed: [DTS], dual: true },
   {

@@ -227,7 +227,7 @@ describe('createConsent', () => {
       consent.reset();
       expect(consent.state()).toEqual({ decision: null, view: 'banner' });
       expect(consent.has('analytics')).toBe(false);
-      expect(env.cookies.cookies.has('paloma_consent')).toBe(false);
+      expect(env.cookies.cookies.has('__Host-paloma_consent')).toBe(false);
       expect(create({}, pageEnv({ cookies: env.cookies })).get()).toBeNull();
       consent.rejectAll();
       expect(first).toHaveBeenCalledTimes(2);
@@ -323,7 +323,7 @@ describe('createConsent', () => {
     it("deletes a refused category's cookies", () => {
       const env = pageEnv({ cookies: jar() });
       create(config, env).rejectAll();
-      expect([...env.cookies.cookies.keys()].sort()).toEqual(['paloma_consent', 'theme']);
+      expect([...env.cookies.cookies.keys()].sort()).toEqual(['__Host-paloma_consent', 'theme']);
     });
 
     it("keeps an allowed category's cookies and deletes them when it is withdrawn", () => {
@@ -332,8 +332,14 @@ describe('createConsent', () => {
       consent.acceptAll();
       expect(env.cookies.removed).toEqual([]);
       consent.set({ functional: true });
-      expect([...env.cookies.cookies.keys()].sort()).toEqual(['paloma_consent', 'theme', 'yt_pref']);
+      expect([...env.cookies.cookies.keys()].sort()).toEqual(['__Host-paloma_consent', 'theme', 'yt_pref']);
       expect(env.cookies.removed).toContainEqual({ name: '_ga', attributes: { path: '/', domain: 'paloma365.com' } });
+    });
+
+    it('never deletes the consent cookie under its __Host- name, even for a pattern as wide as *', () => {
+      const env = pageEnv({ cookies: jar() });
+      create({ categories: { analytics: { cookies: ['*'] } } }, env).rejectAll();
+      expect([...env.cookies.cookies.keys()]).toEqual(['__Host-paloma_consent']);
     });
   });
 

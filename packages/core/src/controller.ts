@@ -1,6 +1,6 @@
 import { deleteCookies } from './cleanup.js';
 import { formatProblem, type Language, type Problem, type ResolvedConfig, validateConfig } from './config.js';
-import type { Decision, Method } from './decision.js';
+import { type Decision, type Method, ownTrue } from './decision.js';
 import { browserEnv, type Env } from './env.js';
 import { createEmitter } from './events.js';
 import { createGate } from './gate.js';
@@ -148,7 +148,7 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
   // A decision holds every configured category, the required ones allowed.
   const has = (category: string) =>
     state.decision
-      ? state.decision.categories[category] === true
+      ? ownTrue(state.decision.categories, category)
       : config.categories.some((c) => c.id === category && c.required);
 
   const setState = (next: Partial<ConsentState>) => {
@@ -186,7 +186,7 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
     setState({ decision, view: 'none' });
     if (location) {
       const refused = config.categories.flatMap((c) => (categories[c.id] ? [] : c.cookies));
-      deleteCookies(env.cookies, refused, location.hostname, config.cookie.name);
+      deleteCookies(env.cookies, refused, location.hostname, store.name);
     }
     consentMode?.update(categories);
     gate?.update();
@@ -226,7 +226,7 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
     has,
     acceptAll: () => decide(() => true, 'accept_all'),
     rejectAll: () => decide(() => false, 'reject_all'),
-    set: (choices) => decide((category) => choices?.[category] === true, 'custom'),
+    set: (choices) => decide((category) => ownTrue(choices, category), 'custom'),
     // Asked again while already shown (after a failed fetch, say), the state does not change: show anyway.
     showBanner: () => {
       setState({ view: 'banner' });

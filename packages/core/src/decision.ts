@@ -13,3 +13,11 @@ export interface Decision {
   /** Every configured category; `necessary` is always `true`. */
   categories: Record<string, boolean>;
 }
+
+/**
+ * `true` when `object` itself holds `key` as `true`: a page (or a library it loads) that sets
+ * `Object.prototype.analytics = true` must not allow a category nobody chose.
+ */
+export const ownTrue = (object: object | null | undefined, key: string): boolean =>
+  // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn needs Safari 15.4
+  !!object && {}.hasOwnProperty.call(object, key) && (object as Record<string, unknown>)[key] === true;

@@ -16,3 +16,13 @@ it('answers null for storage where touching localStorage throws (storage blocked
   });
   expect(browserEnv().storage).toBeNull();
 });
+
+it("reads the page's cookie string through the jar, where a name can show twice", () => {
+  const env = browserEnv();
+  env.cookies.set('paloma_env_test', 'a b', { path: '/' });
+  expect(env.cookies.header?.()).toBe(document.cookie);
+  expect(env.cookies.header?.()).toContain('paloma_env_test=a%20b');
+  expect(env.cookies.get('paloma_env_test')).toBe('a b');
+  env.cookies.remove('paloma_env_test', { path: '/' });
+  expect(env.cookies.header?.()).not.toContain('paloma_env_test');
+});

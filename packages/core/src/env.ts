@@ -1,9 +1,15 @@
 import Cookies from 'js-cookie';
 
-/** The cookie calls the SDK makes; js-cookie's default API fits it. */
+/** The cookie calls the SDK makes; js-cookie's default API fits it, with `header` added. */
 export interface CookieJar {
   get(): Record<string, string>;
+  /** One cookie of the name, where the page may see several (a parent domain's, another path's). */
   get(name: string): string | undefined;
+  /**
+   * Every cookie as `document.cookie` lists it, a name perhaps twice: what lets the SDK see a cookie that
+   * another subdomain planted beside its own. Without it, a planted cookie may hide the visitor's decision.
+   */
+  header?(): string;
   set(name: string, value: string, attributes?: CookieAttributes): unknown;
   remove(name: string, attributes?: CookieAttributes): void;
 }
@@ -94,7 +100,8 @@ export function browserEnv(): Env {
     window: w,
     navigator: w?.navigator,
     location: w?.location,
-    cookies: Cookies,
+    // js-cookie's methods use no `this`; `get(name)` returns only the first of two cookies of a name.
+    cookies: { get: Cookies.get, set: Cookies.set, remove: Cookies.remove, header: () => w?.document.cookie ?? '' },
     // Opening storage takes the browser a few milliseconds; read it when the outbox first needs it, not at start.
     // A getter: `{ ...browserEnv(), … }` would read it at once.
     get storage() {

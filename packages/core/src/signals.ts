@@ -1,4 +1,5 @@
 import type { ConsentModeType } from './config.js';
+import { ownTrue } from './decision.js';
 import type { NavigatorLike } from './env.js';
 
 /** Global Privacy Control: the visitor's browser asks every site not to sell or share their data. */
@@ -36,7 +37,7 @@ export function consentModeState(
     security_storage: 'granted',
   };
   for (const [category, types] of Object.entries(mapping)) {
-    if (categories[category] === true) for (const type of types) state[type] = 'granted';
+    if (ownTrue(categories, category)) for (const type of types) state[type] = 'granted';
   }
   return state;
 }

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from './config.js';
+import type { Category, ResolvedConfig } from './config.js';
 import { type Decision, METHODS, type Method } from './decision.js';
 import type { Env } from './env.js';
 
@@ -29,8 +29,17 @@ export function encodeConsent(decision: Decision, lastReceiptId = ''): string {
   return [FORMAT, decision.subjectId, time, decision.method, choices, lastReceiptId, decision.policyVersion].join('.');
 }
 
-/** Total: whatever the cookie holds, returns a value and never throws. */
-export function decodeConsent(value: string | undefined, config: ResolvedConfig, now: number): Stored {
+/** What decoding needs of the configuration (the server-side read has no full one). */
+export interface DecodeOptions {
+  policyVersion: string;
+  categories: readonly Pick<Category, 'id' | 'required'>[];
+}
+
+/**
+ * Total: whatever the cookie holds, returns a value and never throws. `null` (differing cookies
+ * of the same name, see `cookieValue`) is undecided like any other bad value.
+ */
+export function decodeConsent(value: string | null | undefined, config: DecodeOptions, now: number): Stored {
   const parts = (value ?? '').split('.');
   const [format, subjectId = '', time = '', method = '', choices = '', lastReceiptId = ''] = parts;
   const policyVersion = parts.slice(6).join('.');
@@ -47,13 +56,21 @@ export function decodeConsent(value: string | undefined, config: ResolvedConfig,
   const categories: Record<string, boolean> = Object.create(null);
   for (const choice of choices.split('+')) {
     const match = CHOICE.exec(choice);
-    if (!match) return linked;
+    // A category listed twice is no cookie the SDK wrote: which of the two would count?
+    if (!match || (match[1] as string) in categories) return linked;
     categories[match[1] as string] = match[2] === '1';
   }
-  for (const category of config.categories) {
-    const allowed = categories[category.id];
-    // A category added since the decision has not been asked about: ask again.
-    if (allowed === undefined || (category.required && !allowed)) return linked;
+  for (const { id, required } of config.categories) {
+    const allowed = categories[id];
+    // A category added since the decision has not been asked about: ask again. Choices that contradict the
+    // method (`accept_all` with one off, `reject_all` or `gpc` with an optional one on) were not written by the SDK.
+    if (
+      allowed === undefined ||
+      (required && !allowed) ||
+      (method === 'accept_all' && !allowed) ||
+      ((method === 'reject_all' || method === 'gpc') && allowed && !required)
+    )
+      return linked;
   }
   const known = Object.fromEntries(config.categories.map((c) => [c.id, categories[c.id] as boolean]));
   linked.decision = {
@@ -66,7 +83,33 @@ export function decodeConsent(value: string | undefined, config: ResolvedConfig,
   return linked;
 }
 
+/** `__Host-` cookies can only be set by the host itself, Secure, with `Path=/` and no `Domain`. */
+export const HOST_PREFIX = '__Host-';
+
+/**
+ * The one value `header` (as `document.cookie` or a `Cookie` request header holds it) gives `name`:
+ * `undefined` when there is none, `null` when there are differing ones. A sibling subdomain can add a
+ * cookie of the same name for the parent domain, or for a longer path that the browser lists first;
+ * with no way to tell which one the visitor's decision wrote, neither counts.
+ */
+export function cookieValue(header: string, name: string): string | null | undefined {
+  let found: string | null | undefined;
+  for (const pair of header.split(';')) {
+    const at = pair.indexOf('=');
+    if (at < 0 || pair.slice(0, at).trim() !== name) continue;
+    let value = pair.slice(at + 1).trim();
+    try {
+      value = decodeURIComponent(value);
+    } catch {} // broken percent-encoding: the raw value, which no decision matches
+    if (found !== undefined && found !== value) return null;
+    found = value;
+  }
+  return found;
+}
+
 export interface ConsentStore {
+  /** The cookie's name: `__Host-` prefixed where the browser can enforce that only this host wrote it. */
+  name: string;
   read(): Stored;
   write(decision: Decision, lastReceiptId?: string): void;
   clear(): void;
@@ -77,29 +120,47 @@ export interface ConsentStore {
  * stored and nothing throws: the controller's own state keeps the decision for the page.
  */
 export function createConsentStore(config: ResolvedConfig, env: Env): ConsentStore {
-  const { name, domain, path, maxAgeDays, sameSite } = config.cookie;
+  const { cookies } = env;
+  const { name: v1, domain, path, maxAgeDays, sameSite } = config.cookie;
+  const https = env.location?.protocol === 'https:';
+  // Where nothing asks for a wider cookie, the prefix makes the browser refuse any cookie of this name that
+  // another host (a sibling subdomain) or another path would set.
+  const prefixed = https && !domain && path === '/';
+  const name = prefixed ? HOST_PREFIX + v1 : v1;
   const attributes = {
     path,
     domain,
     expires: maxAgeDays,
     sameSite,
     // SameSite=None is rejected without Secure; on http the cookie could not be set at all.
-    secure: env.location?.protocol === 'https:' || sameSite === 'None',
+    secure: https || sameSite === 'None',
   };
   const attempt = <T>(action: () => T) => {
     try {
       return action();
     } catch {}
   };
+  // Without `header()` (a custom jar) only one cookie of a name can be seen.
+  const value = (cookie: string) => (cookies.header ? cookieValue(cookies.header(), cookie) : cookies.get(cookie));
+  const read = () => {
+    let found = value(name);
+    if (prefixed && found === undefined) {
+      // The version-1 name: moved to the prefixed one, but only when it was this host's own cookie (host-only,
+      // `Path=/`, what version 1 wrote here): if it is still there once that one is removed, a sibling planted it.
+      found = value(v1);
+      if (found) {
+        cookies.remove(v1, attributes);
+        if (value(v1) === undefined) cookies.set(name, found, attributes);
+        else found = null;
+      }
+    }
+    return found;
+  };
   return {
-    read: () =>
-      decodeConsent(
-        attempt(() => env.cookies.get(name)),
-        config,
-        env.now(),
-      ),
+    name,
+    read: () => decodeConsent(attempt(read), config, env.now()),
     write: (decision, lastReceiptId) =>
-      attempt(() => env.cookies.set(name, encodeConsent(decision, lastReceiptId), attributes)),
-    clear: () => attempt(() => env.cookies.remove(name, { path, domain })),
+      attempt(() => cookies.set(name, encodeConsent(decision, lastReceiptId), attributes)),
+    clear: () => attempt(() => cookies.remove(name, attributes)),
   };
 }

@@ -18,10 +18,15 @@ export interface FakeJar extends CookieJar {
   readonly cookies: Map<string, string>;
   readonly sets: { name: string; value: string; attributes?: CookieAttributes }[];
   readonly removed: { name: string; attributes?: CookieAttributes }[];
+  /**
+   * Cookies another host planted (a parent domain's, a longer path's): `header()` lists them first, as a
+   * browser lists longer paths first, `get(name)` finds them first, and `remove` cannot reach them.
+   */
+  readonly planted: [name: string, value: string][];
 }
 
 /** A cookie jar over a Map that records every `set` and `remove` with its attributes. */
-export function fakeJar(initial: Record<string, string> = {}): FakeJar {
+export function fakeJar(initial: Record<string, string> = {}, planted: FakeJar['planted'] = []): FakeJar {
   const cookies = new Map(Object.entries(initial));
   const sets: FakeJar['sets'] = [];
   const removed: FakeJar['removed'] = [];
@@ -29,8 +34,12 @@ export function fakeJar(initial: Record<string, string> = {}): FakeJar {
     cookies,
     sets,
     removed,
+    planted,
     get: ((name?: string) =>
-      name === undefined ? Object.fromEntries(cookies) : cookies.get(name)) as CookieJar['get'],
+      name === undefined
+        ? Object.fromEntries([...cookies, ...planted])
+        : (planted.find(([n]) => n === name)?.[1] ?? cookies.get(name))) as CookieJar['get'],
+    header: () => [...planted, ...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
     set(name, value, attributes) {
       sets.push({ name, value, attributes });
       cookies.set(name, value);
@@ -47,7 +56,7 @@ export const throwingJar = (): CookieJar => {
   const fail = (): never => {
     throw new DOMException('The document is sandboxed', 'SecurityError');
   };
-  return { get: fail, set: fail, remove: fail };
+  return { get: fail, set: fail, remove: fail, header: fail };
 };
 
 export function fakeStorage(): KeyValueStore & { items: Map<string, string> } {
