@@ -1,11 +1,19 @@
-import { type Category, LANGUAGES, type Language, type ResolvedConfig, type Text } from '@paloma365/consent-core';
+import {
+  type Category,
+  type TextKey as ConfigTextKey,
+  LANGUAGES,
+  type Language,
+  type ResolvedConfig,
+  type Text,
+} from '@paloma365/consent-core';
 
 /** One text in every language, in the order of `LANGUAGES`: English, Russian, Kazakh. */
 type Translations = readonly [en: string, ru: string, kk: string];
 
 /**
  * The built-in texts, by the key `config.texts[language]` overrides them with. Each key is in the bundle
- * once, with its translations side by side.
+ * once, with its translations side by side. The keys are the core's `TextKey`, the ones a typed `texts` may
+ * name: a text added here and not there, or the reverse, fails to compile.
  */
 export const TEXTS = {
   bannerTitle: ['We use cookies', 'Мы используем cookie', 'Біз cookie қолданамыз'],
@@ -52,7 +60,7 @@ export const TEXTS = {
   /** Printed before `operator.id`; Kazakhstan's business identification number. */
   operatorId: ['BIN', 'БИН', 'БСН'],
   close: ['Close', 'Закрыть', 'Жабу'],
-} satisfies Record<string, Translations>;
+} satisfies Record<ConfigTextKey, Translations>;
 
 export type TextKey = keyof typeof TEXTS;
 
