@@ -36,7 +36,7 @@ const DUAL_ENTRY = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/
 const PACKAGES = [
   {
     dir: 'packages/core',
-    required: [...DUAL_ENTRY, 'receipt.schema.json'],
+    required: [...DUAL_ENTRY, 'receipt.schema.json', 'config.schema.json'],
     allowed: [DTS],
     dual: true,
   },
