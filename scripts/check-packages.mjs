@@ -27,7 +27,8 @@ const ATTW = join(ROOT, 'node_modules/.bin/attw');
 
 /** Declarations: tsc's `.d.ts` per source file, and their CJS twins from scripts/postbuild.mjs. */
 const DTS = /^dist\/[\w.-]+\.d\.c?ts$/;
-const DUAL_ENTRY = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'];
+const dualEntry = (name) => [`dist/${name}.js`, `dist/${name}.cjs`, `dist/${name}.d.ts`, `dist/${name}.d.cts`];
+const DUAL_ENTRY = dualEntry('index');
 
 /**
  * What each tarball must hold (`required`) and may hold (`allowed`: patterns; a required file is
@@ -43,7 +44,12 @@ const PACKAGES = [
   { dir: 'packages/ui', required: DUAL_ENTRY, allowed: [DTS], dual: true },
   {
     dir: 'packages/consent',
-    required: [...DUAL_ENTRY, 'dist/consent.min.js'],
+    // `react/package.json` and `vue/package.json` point resolvers without `exports` (node10) at the bindings.
+    required: [
+      ...DUAL_ENTRY,
+      'dist/consent.min.js',
+      ...['react', 'vue'].flatMap((name) => [...dualEntry(name), `${name}/package.json`]),
+    ],
     allowed: [DTS],
     dual: true,
     // The script-tag bundle is exported so it can be copied or served (`require.resolve`); it

@@ -21,7 +21,10 @@ function withField(path: string, value: unknown): Record<string, unknown> {
   const config: Record<string, unknown> = { policyVersion: '2024-01-01' };
   const keys = path.split('.');
   let at = config;
-  for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) {
+    at[key] ??= {};
+    at = at[key] as Record<string, unknown>;
+  }
   at[keys.at(-1) as string] = value;
   return config;
 }
