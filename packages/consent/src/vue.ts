@@ -26,7 +26,8 @@ export interface ConsentBinding<Id extends string = string> extends ConsentActio
 /**
  * The controller's decision as a ref, and its actions; `has()` is reactive (it reads the ref). The ref
  * follows every decision, wherever it is made (the banner, `acceptAll()` elsewhere, `reset()`), until the
- * component (or effect scope) that called it is gone.
+ * component (or effect scope) that called it is gone. On the server it is `null`; a client that hydrates
+ * server markup starts from the visitor's decision, so render what depends on it on the client only.
  */
 export function useConsent<Id extends string>(consent: Consent<Id>): ConsentBinding<Id> {
   // On the server no visitor has decided, and nothing may be left subscribed after the render.
