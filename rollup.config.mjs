@@ -96,6 +96,21 @@ const uiFiles = () => ({
   },
 });
 
+/** `@paloma365/consent/react` and `/vue`: ESM + CJS; the framework and the core stay the app's. */
+const binding = (name) => {
+  const { dependencies = {}, peerDependencies = {} } = pkg('consent');
+  const external = Object.keys({ ...dependencies, ...peerDependencies });
+  return {
+    input: `packages/consent/src/${name}.ts`,
+    external: (id) => external.some((dep) => id === dep || id.startsWith(`${dep}/`)),
+    plugins: plugins(),
+    output: [
+      { file: `packages/consent/dist/${name}.js`, format: 'es' },
+      { file: `packages/consent/dist/${name}.cjs`, format: 'cjs' },
+    ],
+  };
+};
+
 /**
  * V8's explicit compile hint (Chrome 136+) comes first: a visitor's first page calls nearly every function of the
  * engine, so compiling them while the file streams in, off the main thread, shortens the SDK's first tasks
@@ -136,4 +151,6 @@ export default [
       { file: 'packages/core/dist/server.cjs', format: 'cjs' },
     ],
   },
+  binding('react'),
+  binding('vue'),
 ];

@@ -27,7 +27,8 @@ const ATTW = join(ROOT, 'node_modules/.bin/attw');
 
 /** Declarations: tsc's `.d.ts` per source file, and their CJS twins from scripts/postbuild.mjs. */
 const DTS = /^dist\/([\w-]+\/)?[\w.-]+\.d\.c?ts$/;
-const DUAL_ENTRY = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'];
+const dualEntry = (name) => [`dist/${name}.js`, `dist/${name}.cjs`, `dist/${name}.d.ts`, `dist/${name}.d.cts`];
+const DUAL_ENTRY = dualEntry('index');
 
 /**
  * What each tarball must hold (`required`) and may hold (`allowed`: patterns; a required file is
@@ -36,7 +37,14 @@ const DUAL_ENTRY = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/
 const PACKAGES = [
   {
     dir: 'packages/core',
-    required: [...DUAL_ENTRY, 'receipt.schema.json', 'dist/server.js', 'dist/server.cjs', 'dist/server.d.ts'],
+    required: [
+      ...DUAL_ENTRY,
+      'receipt.schema.json',
+      'config.schema.json',
+      'dist/server.js',
+      'dist/server.cjs',
+      'dist/server.d.ts',
+    ],
     allowed: [DTS],
     dual: true,
     // `./server` is a subpath export, which TypeScript's `node10` resolution cannot see (the main entry it can).
@@ -45,7 +53,12 @@ const PACKAGES = [
   { dir: 'packages/ui', required: DUAL_ENTRY, allowed: [DTS], dual: true },
   {
     dir: 'packages/consent',
-    required: [...DUAL_ENTRY, 'dist/consent.min.js'],
+    // `react/package.json` and `vue/package.json` point resolvers without `exports` (node10) at the bindings.
+    required: [
+      ...DUAL_ENTRY,
+      'dist/consent.min.js',
+      ...['react', 'vue'].flatMap((name) => [...dualEntry(name), `${name}/package.json`]),
+    ],
     // The script-tag UI, one file per language, its content hash in the name (rollup.config.mjs).
     allowed: [DTS, /^dist\/consent-ui\.(en|ru|kk)\.[\w-]+\.min\.js$/],
     dual: true,

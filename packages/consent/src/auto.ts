@@ -5,7 +5,7 @@
  */
 
 import UI_FILES from 'paloma:ui-files';
-import { browserEnv, type Consent, createConsent, safeConsent } from '@paloma365/consent-core';
+import { browserEnv, type Consent, type ConsentConfig, createConsent, safeConsent } from '@paloma365/consent-core';
 import { attachUI } from './attach-ui.js';
 import { loadScript } from './load-script.js';
 
@@ -33,7 +33,7 @@ const init = (config: unknown) => {
   const nonce = script?.nonce;
   const signed = nonce && isObject(config) && !('nonce' in config) ? { ...config, nonce } : config;
   consent = createConsent(
-    signed,
+    signed as ConsentConfig,
     browserEnv(),
     attachUI(document, ({ language, config }) => {
       const [file, integrity] = UI_FILES[language] ?? UI_FILES.en;

@@ -12,7 +12,7 @@ export interface CategoryConfig {
    * Cookies to delete when the category is refused or withdrawn; `*` is a wildcard.
    * @example ["_ga", "_ga_*", "_ym_*"]
    */
-  cookies?: string[];
+  cookies?: readonly string[];
 }
 
 export interface CookieOptions {
@@ -44,7 +44,46 @@ export type ConsentModeType =
   | 'personalization_storage'
   | 'security_storage';
 
-export interface ConsentConfig {
+/** The categories every configuration has; `categories` may override them or add others. */
+export type DefaultCategoryId = 'necessary' | 'analytics' | 'functional';
+
+/**
+ * The UI strings that `texts` may override (the UI's built-in texts, `packages/ui/src/texts/`, are checked against this list), and a
+ * category's title and description by `<id>Title` and `<id>Description`.
+ */
+export type TextKey =
+  | 'bannerTitle'
+  | 'bannerText'
+  | 'acceptAll'
+  | 'rejectAll'
+  | 'customize'
+  | 'privacyPolicy'
+  | 'settings'
+  | 'dialogIntro'
+  | 'necessaryTitle'
+  | 'necessaryDescription'
+  | 'analyticsTitle'
+  | 'analyticsDescription'
+  | 'functionalTitle'
+  | 'functionalDescription'
+  | 'alwaysOn'
+  | 'save'
+  | 'consentId'
+  | 'consentDate'
+  | 'operator'
+  | 'operatorId'
+  | 'close';
+
+/** One language's overrides of UI strings, for the categories `Id`. */
+export type Texts<Id extends string = string> = {
+  [Key in TextKey | `${Id}Title` | `${Id}Description`]?: string;
+};
+
+/**
+ * A configuration. `Id` is the ids of the categories it adds: `createConsent` infers them from a literal
+ * `categories`, so `has()` and `set()` of an id the configuration does not have fail to compile.
+ */
+export interface ConsentConfig<Id extends string = string> {
   /** Version of the privacy policy; a new version voids stored consent and asks again. */
   policyVersion: string;
   /** URL that receives a receipt (POST, JSON) for every decision. @default none */
@@ -52,7 +91,7 @@ export interface ConsentConfig {
   /** @default "auto": `<html lang>`, then `navigator.languages`, then "en" */
   language?: 'auto' | Language;
   /** Override a default category (`necessary`, `analytics`, `functional`) or add one. */
-  categories?: Record<string, CategoryConfig>;
+  categories?: { [K in Id]?: CategoryConfig };
   cookie?: CookieOptions;
   /** Refuse optional categories automatically under Global Privacy Control. @default true */
   respectGpc?: boolean;
@@ -60,9 +99,12 @@ export interface ConsentConfig {
    * Send Google Consent Mode v2 `default`/`update` commands; an object overrides
    * which Consent Mode types each category grants. @default false
    */
-  googleConsentMode?: boolean | { mapping: Record<string, ConsentModeType[]> };
-  /** Per-language overrides of UI strings. */
-  texts?: Partial<Record<Language, Record<string, string>>>;
+  googleConsentMode?: boolean | { mapping: { [K in NoInfer<Id> | DefaultCategoryId]?: readonly ConsentModeType[] } };
+  /**
+   * Per-language overrides of UI strings.
+   * @example { ru: { bannerTitle: 'Мы используем cookie', shopTitle: 'Магазин' } }
+   */
+  texts?: { [L in Language]?: Texts<NoInfer<Id> | DefaultCategoryId> };
   privacyPolicyUrl?: string;
   /** The data controller, named in the preferences dialog. */
   operator?: OperatorConfig;

@@ -277,6 +277,7 @@ describe('createConsent', () => {
     it('reports the field, tells error listeners attached right after, and stays in the safe state', async () => {
       document.body.innerHTML = gated('analytics', 'a');
       const env = pageEnv();
+      // @ts-expect-error: the mistakes a JavaScript page or a JSON block can make, which only the run time catches
       const consent = createConsent({ policyVersion: 20240101, respectGpc: 'no' }, env);
       controllers.push(consent);
       const errors: ConsentError[] = [];

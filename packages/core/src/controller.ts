@@ -1,5 +1,13 @@
 import { deleteCookies } from './cleanup.js';
-import { formatProblem, type Language, type Problem, type ResolvedConfig, validateConfig } from './config.js';
+import {
+  type ConsentConfig,
+  type DefaultCategoryId,
+  formatProblem,
+  type Language,
+  type Problem,
+  type ResolvedConfig,
+  validateConfig,
+} from './config.js';
 import { type Decision, type Method, ownTrue } from './decision.js';
 import { browserEnv, type Env } from './env.js';
 import { createEmitter } from './events.js';
@@ -56,17 +64,18 @@ export interface AttachedUI {
 export type AttachUI = (consent: Consent, report: (error: ConsentError) => void) => AttachedUI;
 
 /** Choices for `set()`: an optional category left out counts as refused. */
-export type Choices = Record<string, boolean>;
+export type Choices<Id extends string = string> = { [K in Id]?: boolean };
 
-export interface Consent {
+/** The controller; `Id` is the category ids of its configuration (any string when they are not known). */
+export interface Consent<Id extends string = string> {
   /** The current decision, or `null` while the visitor has not decided. */
   get(): Decision | null;
   /** `true` when the category is allowed; strictly necessary always is. */
-  has(category: string): boolean;
+  has(category: Id): boolean;
   acceptAll(): void;
   rejectAll(): void;
   /** @example consent.set({ analytics: true }) // functional refused */
-  set(choices: Choices): void;
+  set(choices: Choices<Id>): void;
   showBanner(): void;
   showPreferences(): void;
   hide(): void;
@@ -88,15 +97,28 @@ export interface Consent {
 const PREFIX = '[paloma-consent]';
 
 /**
+ * A configuration only known at run time (a JSON block, a CMS) and typed `unknown`: checked when it runs,
+ * like every configuration. Only a value typed `unknown` (or `any`) takes this form; an object literal takes
+ * the typed one below, so its mistakes fail to compile. (This form comes first so that a literal's error is
+ * the typed form's, which names the field.)
+ */
+export function createConsent<C>(config: unknown extends C ? C : never, env?: Env, attach?: AttachUI): Consent;
+/**
  * Creates the consent controller: reads the stored decision, gates scripts,
  * and records decisions. Never throws: an invalid configuration is reported
  * (console and `error` event) and leaves the safe state, where only strictly
- * necessary is allowed and nothing is shown.
+ * necessary is allowed and nothing is shown. The category ids of a literal
+ * configuration are inferred, so `has('analitycs')` fails to compile.
  *
  * @example
  * const consent = createConsent({ policyVersion: '2024-01-01', endpoint: '/api/consent-receipts' });
  * consent.on('change', (d) => d.categories.analytics && loadAnalytics());
  */
+export function createConsent<Id extends string = never>(
+  config: ConsentConfig<Id>,
+  env?: Env,
+  attach?: AttachUI,
+): Consent<Id | DefaultCategoryId>;
 export function createConsent(input: unknown, env: Env = browserEnv(), attach?: AttachUI): Consent {
   const { document, window, location } = env;
   const warn = (...args: unknown[]) => env.console.warn(PREFIX, ...args);

@@ -4,11 +4,14 @@ export type {
   ConsentConfig,
   ConsentModeType,
   CookieOptions,
+  DefaultCategoryId,
   Language,
   OperatorConfig,
   Problem,
   ResolvedConfig,
   Text,
+  TextKey,
+  Texts,
   Validation,
 } from './config.js';
 export { formatProblem, LANGUAGES, validateConfig } from './config.js';

@@ -42,6 +42,7 @@ describe('mountUI', () => {
   });
 
   it('renders nothing for an invalid configuration', () => {
+    // @ts-expect-error: an invalid configuration, as a JavaScript page can pass one
     const consent = createConsent({ layout: 'sideways' }, fakeEnv());
     expect(consent.config).toBeNull();
     mountUI(consent, { document })();

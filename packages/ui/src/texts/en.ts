@@ -1,6 +1,9 @@
+import type { TextKey as ConfigTextKey } from '@paloma365/consent-core';
+
 /**
- * The built-in English texts; their keys are the ones `texts.<language>` overrides. Each language is a module
- * of its own so that the script-tag build ships one language per UI file (a visitor needs one).
+ * The built-in English texts; their keys are the ones `texts.<language>` overrides, the core's `TextKey`
+ * (a key added here and not there, or the reverse, fails to compile). Each language is a module of its
+ * own so that the script-tag build ships one language per UI file (a visitor needs one).
  */
 export const en = {
   bannerTitle: 'We use cookies',
@@ -27,7 +30,7 @@ export const en = {
   /** Printed before `operator.id`; Kazakhstan's business identification number. */
   operatorId: 'BIN',
   close: 'Close',
-};
+} satisfies Record<ConfigTextKey, string>;
 
 export type TextKey = keyof typeof en;
 export type Texts = Record<TextKey, string>;
