@@ -1,17 +1,23 @@
 #!/usr/bin/env node
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import type { TrustProxy } from './net.js';
 import { openStore } from './open-store.js';
 import { listen } from './server.js';
 
 const USAGE = `Usage:
   consent-collector [--port 8787] [--host 127.0.0.1] [--db ./receipts.sqlite]
                     [--allow-origin https://example.com ...] [--admin-token TOKEN]
-                    [--record-ip] [--trust-proxy] [--rate-limit 120]
+                    [--record-ip] [--trust-proxy | --trust-proxy-hops N | --trusted-proxy ADDR ...]
+                    [--rate-limit 120]
   consent-collector verify --db ./receipts.sqlite|postgres://...
 
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
-_ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _TRUST_PROXY=1, _RATE_LIMIT.
---rate-limit is requests per minute per address; 0 turns it off.`;
+_ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, and _TRUST_PROXY:
+1 (one proxy), a hop count, or comma-separated proxy addresses.
+--rate-limit is requests per minute per address; 0 turns it off.
+--trust-proxy: one proxy of yours in front; the client is the right-most X-Forwarded-For entry.
+--trust-proxy-hops N: N proxies in front. --trusted-proxy ADDR: your proxies' addresses.`;
 
 const env = (name: string): string | undefined => process.env[`CONSENT_COLLECTOR_${name}`] || undefined;
 const flag = (value: boolean | undefined, name: string): boolean =>
@@ -22,6 +28,26 @@ function integer(text: string | undefined, fallback: number, what: string): numb
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text)) throw new Error(`${what} must be a whole number, got "${text}"`);
   return Number(text);
+}
+
+/** The three spellings of proxy trust, of which at most one may be given. */
+function trustProxy(values: {
+  'trust-proxy'?: boolean;
+  'trust-proxy-hops'?: string;
+  'trusted-proxy'?: string[];
+}): TrustProxy {
+  const given = [values['trust-proxy'], values['trust-proxy-hops'], values['trusted-proxy']].filter(
+    (value) => value !== undefined,
+  );
+  if (given.length > 1) throw new Error('give only one of --trust-proxy, --trust-proxy-hops, --trusted-proxy');
+  if (values['trust-proxy'] !== undefined) return values['trust-proxy'];
+  if (values['trust-proxy-hops'] !== undefined) return integer(values['trust-proxy-hops'], 0, '--trust-proxy-hops');
+  const addresses = values['trusted-proxy'] ?? (env('TRUST_PROXY') ?? '').split(',').filter(Boolean);
+  if (addresses.length === 1 && /^\d+$/.test(addresses[0]!)) return Number(addresses[0]);
+  if (addresses.length === 1 && /^(true|yes)$/i.test(addresses[0]!)) return 1;
+  const bad = addresses.find((address) => !isIP(address.trim()));
+  if (bad !== undefined) throw new Error(`--trusted-proxy must be an IP address, got "${bad}"`);
+  return addresses.length > 0 ? addresses.map((address) => address.trim()) : false;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -36,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       'admin-token': { type: 'string' },
       'record-ip': { type: 'boolean' },
       'trust-proxy': { type: 'boolean' },
+      'trust-proxy-hops': { type: 'string' },
+      'trusted-proxy': { type: 'string', multiple: true },
       'rate-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -75,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     allowOrigins: values['allow-origin'] ?? (env('ALLOW_ORIGIN') ?? '').split(',').filter(Boolean),
     adminToken: values['admin-token'] ?? env('ADMIN_TOKEN'),
     recordClientIp: flag(values['record-ip'], 'RECORD_IP'),
-    trustProxy: flag(values['trust-proxy'], 'TRUST_PROXY'),
+    trustProxy: trustProxy(values),
     rateLimit: perMinute === 0 ? false : { max: perMinute, windowMs: 60_000 },
     onError: (error) => console.error('consent-collector:', error),
   });

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { clientAddress, truncateIp } from './net.js';
+import { clientAddress, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import type { ReceiptStore } from './store.js';
@@ -23,8 +23,14 @@ export interface CollectorOptions {
   adminToken?: string;
   /** Store the client address truncated to /24 (IPv4) or /48 (IPv6). @default false */
   recordClientIp?: boolean;
-  /** Take the client address from `X-Forwarded-For` (behind your own proxy only). @default false */
-  trustProxy?: boolean;
+  /**
+   * Which proxies may name the client in `X-Forwarded-For`: `false` (none, the TCP peer is
+   * the client), a hop count (`true` = 1: the right-most entry, what one nginx with
+   * `$proxy_add_x_forwarded_for` appended), or the list of your proxies' addresses.
+   * Entries left of the trusted ones are the client's own words and are never used.
+   * @default false
+   */
+  trustProxy?: TrustProxy;
   /** Per-address fixed-window limit, or `false` for none. @default { max: 120, windowMs: 60000 } */
   rateLimit?: RateLimitOptions | false;
   /** Largest accepted body in bytes. @default 16384 */
@@ -67,6 +73,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     options.rateLimit === false
       ? undefined
       : createRateLimiter(options.rateLimit ?? { max: 120, windowMs: 60_000 }, () => now().getTime());
+  const trustProxy = options.trustProxy ?? false;
   const tokenDigest = options.adminToken ? sha256(options.adminToken) : undefined;
 
   function isAdmin(req: IncomingMessage): boolean {
@@ -105,7 +112,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     if (key !== undefined && key !== result.receipt.receiptId) {
       return reply(400, { error: 'Idempotency-Key does not match receiptId' });
     }
-    const address = options.recordClientIp ? truncateIp(clientAddress(req, options.trustProxy ?? false)) : null;
+    const address = options.recordClientIp ? truncateIp(clientAddress(req, trustProxy)) : null;
     const outcome = await store.insert({ receipt: result.receipt, receivedAt: now().toISOString(), clientIp: address });
     if (outcome.status === 'conflict') {
       return reply(409, { error: 'receiptId already stored with a different body' });
@@ -170,7 +177,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       });
     }
     if (limit) {
-      const decision = limit(clientAddress(req, options.trustProxy ?? false));
+      const decision = limit(clientAddress(req, trustProxy));
       if (!decision.allowed) {
         return reply(
           429,
