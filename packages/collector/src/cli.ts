@@ -9,11 +9,11 @@ const USAGE = `Usage:
   consent-collector [--port 8787] [--host 127.0.0.1] [--db ./receipts.sqlite]
                     [--allow-origin https://example.com ...] [--admin-token TOKEN]
                     [--record-ip] [--trust-proxy | --trust-proxy-hops N | --trusted-proxy ADDR ...]
-                    [--rate-limit 120]
+                    [--rate-limit 120] [--max-connections 1000]
   consent-collector verify --db ./receipts.sqlite|postgres://...
 
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
-_ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, and _TRUST_PROXY:
+_ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, _MAX_CONNECTIONS, _TRUST_PROXY:
 1 (one proxy), a hop count, or comma-separated proxy addresses.
 --rate-limit is requests per minute per address; 0 turns it off.
 --trust-proxy: one proxy of yours in front; the client is the right-most X-Forwarded-For entry.
@@ -65,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       'trust-proxy-hops': { type: 'string' },
       'trusted-proxy': { type: 'string', multiple: true },
       'rate-limit': { type: 'string' },
+      'max-connections': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -104,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
     adminToken: values['admin-token'] ?? env('ADMIN_TOKEN'),
     recordClientIp: flag(values['record-ip'], 'RECORD_IP'),
     trustProxy: trustProxy(values),
+    maxConnections: integer(values['max-connections'] ?? env('MAX_CONNECTIONS'), 1000, '--max-connections'),
     rateLimit: perMinute === 0 ? false : { max: perMinute, windowMs: 60_000 },
     onError: (error) => console.error('consent-collector:', error),
   });

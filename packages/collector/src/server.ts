@@ -51,6 +51,10 @@ export interface Collector {
 
 const ALLOWED_HEADERS = 'Content-Type, Idempotency-Key';
 const DAY_MS = 86_400_000;
+/** A century: further back than any receipt, and well inside what a Date can hold. */
+const MAX_RETENTION_DAYS = 36_500;
+/** What the receipt schema accepts as an id; nothing else can be stored, so nothing else is looked up. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
@@ -122,7 +126,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     reply(201, { receiptId, receivedAt });
   }
 
-  async function exportReceipts(req: IncomingMessage, res: ServerResponse, url: URL, reply: Reply): Promise<void> {
+  async function exportReceipts(res: ServerResponse, url: URL, reply: Reply): Promise<void> {
     const sinceParam = url.searchParams.get('since');
     let since: string | undefined;
     if (sinceParam !== null) {
@@ -133,12 +137,10 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       since = date.toISOString();
     }
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
-    let aborted = false;
-    req.socket.once('close', () => {
-      aborted = true;
-    });
+    // The response, not the socket: a keep-alive socket serves many exports, and a listener
+    // left on it by each one piles up.
     for await (const receipt of store.exportSince(since)) {
-      if (aborted || res.destroyed) return;
+      if (res.destroyed) return;
       // Respect back-pressure: a slow reader must not make us buffer the table.
       if (!res.write(`${JSON.stringify(receipt)}\n`)) {
         await new Promise<void>((resolve) => {
@@ -156,7 +158,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, reply: Reply): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://collector');
+    const url = requestUrl(req.url);
+    if (!url) return reply(400, { error: 'the request target is not a valid path' });
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     const methods = (allowed: string) => reply(405, { error: `method not allowed` }, { Allow: allowed });
@@ -199,11 +202,13 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return reply(401, { error: 'missing or wrong bearer token' }, { 'WWW-Authenticate': 'Bearer' });
     }
 
-    if (path === '/receipts/export') return method === 'GET' ? exportReceipts(req, res, url, reply) : methods('GET');
+    if (path === '/receipts/export') return method === 'GET' ? exportReceipts(res, url, reply) : methods('GET');
     if (path === '/purge') {
       if (method !== 'POST') return methods('POST');
       const days = url.searchParams.get('olderThanDays') ?? '';
-      if (!/^\d+$/.test(days)) return reply(400, { error: 'olderThanDays must be a whole number of days' });
+      if (!/^\d+$/.test(days) || Number(days) > MAX_RETENTION_DAYS) {
+        return reply(400, { error: `olderThanDays must be a whole number of days, at most ${MAX_RETENTION_DAYS}` });
+      }
       const before = new Date(now().getTime() - Number(days) * DAY_MS).toISOString();
       return reply(200, { purged: await store.purgeBefore(before) });
     }
@@ -213,6 +218,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     } catch {
       return reply(400, { error: 'the subject id in the path is not valid percent-encoding' });
     }
+    if (!UUID.test(subjectId)) return reply(400, { error: 'the subject id must be a lower-case UUID' });
     if (subjectReceipts) return method === 'GET' ? reply(200, await store.bySubject(subjectId)) : methods('GET');
     return method === 'DELETE' ? reply(200, { deleted: await store.deleteSubject(subjectId) }) : methods('DELETE');
   }
@@ -222,7 +228,10 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     const reply: Reply = (status, body, headers = {}) => {
       if (res.headersSent) return;
       const cors: Record<string, string> =
-        origin && (origins.has('*') || origins.has(origin)) ? { 'Access-Control-Allow-Origin': origin } : {};
+        origin && (origins.has('*') || origins.has(origin))
+          ? // Without Expose-Headers a cross-origin script cannot read Retry-After and retries blind.
+            { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After' }
+          : {};
       const text = body === undefined ? '' : JSON.stringify(body);
       res.writeHead(status, {
         ...cors,
@@ -248,6 +257,18 @@ export interface ListenOptions extends CollectorOptions {
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
+  /**
+   * Time for a client to send its request headers; a slower one is cut off with 408.
+   * @default 5000
+   */
+  headersTimeoutMs?: number;
+  /**
+   * Time for a client to send its whole request, body included (16 KB needs well under a second).
+   * @default 10000
+   */
+  requestTimeoutMs?: number;
+  /** Open connections at most; further ones are closed as they arrive. @default 1000 */
+  maxConnections?: number;
 }
 
 export interface RunningCollector {
@@ -264,7 +285,19 @@ export interface RunningCollector {
 /** Creates a collector and an HTTP server for it, and resolves once it listens. */
 export async function listen(options: ListenOptions = {}): Promise<RunningCollector> {
   const collector = await createCollector(options);
-  const server = createServer(collector.handler);
+  const headersTimeout = options.headersTimeoutMs ?? 5_000;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? 10_000, headersTimeout);
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node checks both time-outs only this often (30 s by default), which would let a slow
+      // client hold a connection for up to half a minute past its limit.
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    collector.handler,
+  );
+  server.maxConnections = options.maxConnections ?? 1_000;
   const host = options.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {
@@ -315,6 +348,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * Parses an origin-form request target (`/path?query`). Prefixing the origin keeps `//host`
+ * a path instead of a protocol-relative URL; anything unparseable is the client's mistake.
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  if (!target?.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://collector${target}`);
+  } catch {
+    return undefined;
+  }
 }
 
 function sha256(text: string): Buffer {
