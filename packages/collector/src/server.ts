@@ -5,7 +5,7 @@ import { clientAddress, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import type { ReceiptStore } from './store.js';
-import { createReceiptValidator } from './validate.js';
+import { createReceiptValidator, parseInstant } from './validate.js';
 
 export interface CollectorOptions {
   /**
@@ -95,9 +95,16 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     if (charset && !/^charset="?utf-8"?$/.test(charset.trim())) {
       return reply(415, { error: 'charset must be utf-8' });
     }
-    const body = await readBody(req, maxBodyBytes);
-    if (body === undefined) {
+    const bytes = await readBody(req, maxBodyBytes);
+    if (bytes === undefined) {
       return reply(413, { error: `body larger than ${maxBodyBytes} bytes` }, { Connection: 'close' });
+    }
+    let body: string;
+    try {
+      body = strictUtf8.decode(bytes);
+    } catch {
+      // Decoding leniently would store U+FFFD in place of what was sent: evidence nobody posted.
+      return reply(400, { error: 'body is not valid UTF-8' });
     }
     let value: unknown;
     try {
@@ -130,11 +137,13 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     const sinceParam = url.searchParams.get('since');
     let since: string | undefined;
     if (sinceParam !== null) {
-      const date = new Date(sinceParam);
-      if (!/^\d{4}-\d{2}-\d{2}/.test(sinceParam) || Number.isNaN(date.getTime())) {
-        return reply(400, { error: 'since must be an ISO 8601 date-time' });
+      const time = parseInstant(sinceParam);
+      if (time === undefined) {
+        return reply(400, {
+          error: 'since must be a whole ISO 8601 date (2026-11-24) or date-time with a zone (2026-11-24T19:00Z)',
+        });
       }
-      since = date.toISOString();
+      since = new Date(time).toISOString();
     }
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
     // The response, not the socket: a keep-alive socket serves many exports, and a listener
@@ -325,11 +334,13 @@ export async function listen(options: ListenOptions = {}): Promise<RunningCollec
   };
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /**
- * Reads the body as UTF-8, or returns undefined as soon as it exceeds `limit`
+ * Reads the body's bytes, or returns undefined as soon as it exceeds `limit`
  * (a declared Content-Length over the limit is refused without reading at all).
  */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
@@ -345,7 +356,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -114,7 +114,7 @@ export function post(base: string, body: unknown, headers: Record<string, string
   return fetch(`${base}/receipts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
 }
 
