@@ -1,8 +1,9 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { TrustProxy } from './net.js';
-import { openStore } from './open-store.js';
+import { isPostgresUrl, openStore } from './open-store.js';
 import { listen } from './server.js';
 
 const USAGE = `Usage:
@@ -11,6 +12,7 @@ const USAGE = `Usage:
                     [--record-ip] [--trust-proxy | --trust-proxy-hops N | --trusted-proxy ADDR ...]
                     [--rate-limit 120] [--max-connections 1000]
   consent-collector verify --db ./receipts.sqlite|postgres://...
+  consent-collector --version
 
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
 _ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, _MAX_CONNECTIONS, _TRUST_PROXY:
@@ -50,6 +52,14 @@ function trustProxy(values: {
   return addresses.length > 0 ? addresses.map((address) => address.trim()) : false;
 }
 
+/** `1 chain`, `2 chains`, `0 problems`. */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+function packageVersion(): string {
+  const manifest = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(manifest) as { version: string }).version;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -67,16 +77,26 @@ async function main(argv: string[]): Promise<number> {
       'rate-limit': { type: 'string' },
       'max-connections': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
+  if (values.version) {
+    console.log(packageVersion());
+    return 0;
+  }
   const db = values.db ?? env('DB') ?? './receipts.sqlite';
   const command = positionals[0];
 
   if (command === 'verify') {
+    // Opening a path that does not exist would create an empty database and call it intact.
+    if (!isPostgresUrl(db) && !existsSync(db)) {
+      console.error(`consent-collector: no database at ${db} (give the file with --db)`);
+      return 2;
+    }
     const store = await openStore(db);
     try {
       const report = await store.verify();
@@ -84,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(`broken chain: subject ${problem.subjectId}, receipt ${problem.receiptId}: ${problem.reason}`);
       }
       console.log(
-        `${report.ok ? 'ok' : 'BROKEN'}: ${report.receipts} receipts in ${report.subjects} chains, ${report.problems.length} problems`,
+        `${report.ok ? 'ok' : 'BROKEN'}: ${count(report.receipts, 'receipt')} in ${count(report.subjects, 'chain')}, ${count(report.problems.length, 'problem')}`,
       );
       return report.ok ? 0 : 1;
     } finally {
@@ -96,19 +116,32 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const allowOrigins = values['allow-origin'] ?? (env('ALLOW_ORIGIN') ?? '').split(',').filter(Boolean);
+  const adminToken = values['admin-token'] ?? env('ADMIN_TOKEN');
   const perMinute = integer(values['rate-limit'] ?? env('RATE_LIMIT'), 120, '--rate-limit');
   const running = await listen({
     db,
     port: integer(values.port ?? env('PORT'), 8787, '--port'),
     host: values.host ?? env('HOST') ?? '127.0.0.1',
-    allowOrigins: values['allow-origin'] ?? (env('ALLOW_ORIGIN') ?? '').split(',').filter(Boolean),
-    adminToken: values['admin-token'] ?? env('ADMIN_TOKEN'),
+    allowOrigins,
+    adminToken,
     recordClientIp: flag(values['record-ip'], 'RECORD_IP'),
     trustProxy: trustProxy(values),
     maxConnections: integer(values['max-connections'] ?? env('MAX_CONNECTIONS'), 1000, '--max-connections'),
     rateLimit: perMinute === 0 ? false : { max: perMinute, windowMs: 60_000 },
     onError: (error) => console.error('consent-collector:', error),
   });
+  // Both are legitimate set-ups, but a new operator should hear why browsers or routes fail.
+  if (allowOrigins.length === 0) {
+    console.warn(
+      'consent-collector: warning: no --allow-origin, so every POST from a browser (it sends Origin) is refused with 403',
+    );
+  }
+  if (!adminToken) {
+    console.warn(
+      'consent-collector: warning: no --admin-token, so the operator routes (export, erasure, purge) are off',
+    );
+  }
   // Tests and scripts read the bound port from this line (port 0 picks a free one).
   console.log(`consent-collector listening on ${running.url} (${running.collector.store.kind})`);
   const stop = () => {
