@@ -35,6 +35,15 @@ export interface CollectorOptions {
   rateLimit?: RateLimitOptions | false;
   /** Largest accepted body in bytes. @default 16384 */
   maxBodyBytes?: number;
+  /**
+   * Longest a request waits for the store; then it gets 503 with `Retry-After` (a receipt
+   * whose write completes later anyway is a duplicate on the SDK's retry). A purge is not
+   * cut short: it runs under the store's own, longer limit.
+   * @default 4000
+   */
+  storeTimeoutMs?: number;
+  /** Longest `/healthz` waits for the store's answer. @default 2000 */
+  healthTimeoutMs?: number;
   /** Called with unexpected errors (a 5xx was answered). @default no-op */
   onError?: (error: unknown) => void;
   /** Clock, for tests. @default () => new Date() */
@@ -50,6 +59,10 @@ export interface Collector {
 }
 
 const ALLOWED_HEADERS = 'Content-Type, Idempotency-Key';
+/** What a 503 asks clients to wait: storage trouble is seldom over sooner. */
+const RETRY_AFTER_SECONDS = '5';
+/** A failed write keeps `/healthz` failing this long, or until a write succeeds. */
+const WRITE_FAILURE_MS = 30_000;
 const DAY_MS = 86_400_000;
 /** A century: further back than any receipt, and well inside what a Date can hold. */
 const MAX_RETENTION_DAYS = 36_500;
@@ -78,6 +91,11 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       ? undefined
       : createRateLimiter(options.rateLimit ?? { max: 120, windowMs: 60_000 }, () => now().getTime());
   const trustProxy = options.trustProxy ?? false;
+  const storeTimeoutMs = options.storeTimeoutMs ?? 4_000;
+  const healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
+  // A full disk or a read-only database still answers reads: only the writes tell.
+  let lastWriteFailure: { at: number; message: string } | undefined;
+  const within = <T>(work: Promise<T>, ms = storeTimeoutMs): Promise<T> => deadline(work, ms, store.kind);
   const tokenDigest = options.adminToken ? sha256(options.adminToken) : undefined;
 
   function isAdmin(req: IncomingMessage): boolean {
@@ -124,7 +142,16 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return reply(400, { error: 'Idempotency-Key does not match receiptId' });
     }
     const address = options.recordClientIp ? truncateIp(clientAddress(req, trustProxy)) : null;
-    const outcome = await store.insert({ receipt: result.receipt, receivedAt: now().toISOString(), clientIp: address });
+    let outcome: Awaited<ReturnType<ReceiptStore['insert']>>;
+    try {
+      outcome = await within(
+        store.insert({ receipt: result.receipt, receivedAt: now().toISOString(), clientIp: address }),
+      );
+      lastWriteFailure = undefined;
+    } catch (error) {
+      lastWriteFailure = { at: Date.now(), message: error instanceof Error ? error.message : String(error) };
+      throw error;
+    }
     if (outcome.status === 'conflict') {
       return reply(409, { error: 'receiptId already stored with a different body' });
     }
@@ -145,13 +172,19 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       }
       since = new Date(time).toISOString();
     }
+    const rows = store.exportSince(since)[Symbol.asyncIterator]();
+    // The first page before the headers: a database that is gone gets a 503, not an empty 200.
+    let next = await within(rows.next());
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
-    // The response, not the socket: a keep-alive socket serves many exports, and a listener
-    // left on it by each one piles up.
-    for await (const receipt of store.exportSince(since)) {
-      if (res.destroyed) return;
+    // Every later page is bounded too: a database lost mid-way throws, and the handler then
+    // destroys the response before its last chunk, so no client takes a cut list as complete.
+    for (; !next.done; next = await within(rows.next())) {
+      if (res.destroyed) {
+        await rows.return?.();
+        return;
+      }
       // Respect back-pressure: a slow reader must not make us buffer the table.
-      if (!res.write(`${JSON.stringify(receipt)}\n`)) {
+      if (!res.write(`${JSON.stringify(next.value)}\n`)) {
         await new Promise<void>((resolve) => {
           const done = () => {
             res.off('drain', done);
@@ -166,6 +199,20 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     res.end();
   }
 
+  async function health(reply: Reply): Promise<void> {
+    try {
+      await within(store.ping(), healthTimeoutMs);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return reply(503, { ok: false, store: store.kind, error: reason }, { 'Retry-After': RETRY_AFTER_SECONDS });
+    }
+    if (lastWriteFailure && Date.now() - lastWriteFailure.at < WRITE_FAILURE_MS) {
+      const error = `the last write failed: ${lastWriteFailure.message}`;
+      return reply(503, { ok: false, store: store.kind, error }, { 'Retry-After': RETRY_AFTER_SECONDS });
+    }
+    reply(200, { ok: true, store: store.kind });
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, reply: Reply): Promise<void> {
     const url = requestUrl(req.url);
     if (!url) return reply(400, { error: 'the request target is not a valid path' });
@@ -174,7 +221,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     const methods = (allowed: string) => reply(405, { error: `method not allowed` }, { Allow: allowed });
 
     if (path === '/healthz') {
-      return method === 'GET' || method === 'HEAD' ? reply(200, { ok: true, store: store.kind }) : methods('GET');
+      return method === 'GET' || method === 'HEAD' ? health(reply) : methods('GET');
     }
 
     const origin = req.headers.origin;
@@ -228,8 +275,10 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return reply(400, { error: 'the subject id in the path is not valid percent-encoding' });
     }
     if (!UUID.test(subjectId)) return reply(400, { error: 'the subject id must be a lower-case UUID' });
-    if (subjectReceipts) return method === 'GET' ? reply(200, await store.bySubject(subjectId)) : methods('GET');
-    return method === 'DELETE' ? reply(200, { deleted: await store.deleteSubject(subjectId) }) : methods('DELETE');
+    if (subjectReceipts)
+      return method === 'GET' ? reply(200, await within(store.bySubject(subjectId))) : methods('GET');
+    if (method !== 'DELETE') return methods('DELETE');
+    reply(200, { deleted: await within(store.deleteSubject(subjectId)) });
   }
 
   function handler(req: IncomingMessage, res: ServerResponse): void {
@@ -254,7 +303,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     route(req, res, reply).catch((error: unknown) => {
       onError(error);
       if (res.headersSent) res.destroy();
-      else reply(503, { error: 'storage unavailable, retry later' });
+      else reply(503, { error: 'storage unavailable, retry later' }, { 'Retry-After': RETRY_AFTER_SECONDS });
     });
   }
 
@@ -359,6 +408,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** `work`, or a rejection once `ms` have passed without its answer (it may still complete). */
+function deadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /**
