@@ -94,7 +94,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const storeTimeoutMs = options.storeTimeoutMs ?? 4_000;
   const healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
   // A full disk or a read-only database still answers reads: only the writes tell.
-  let lastWriteFailure: { at: number; message: string } | undefined;
+  let lastWriteFailure: number | undefined;
   const within = <T>(work: Promise<T>, ms = storeTimeoutMs): Promise<T> => deadline(work, ms, store.kind);
   const tokenDigest = options.adminToken ? sha256(options.adminToken) : undefined;
 
@@ -149,7 +149,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       );
       lastWriteFailure = undefined;
     } catch (error) {
-      lastWriteFailure = { at: Date.now(), message: error instanceof Error ? error.message : String(error) };
+      lastWriteFailure = Date.now();
       throw error;
     }
     if (outcome.status === 'conflict') {
@@ -199,16 +199,18 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     res.end();
   }
 
+  /** The reasons stay generic: `/healthz` is public, and driver errors name hosts and tables. */
   async function health(reply: Reply): Promise<void> {
+    const unhealthy = (error: string) =>
+      reply(503, { ok: false, store: store.kind, error }, { 'Retry-After': RETRY_AFTER_SECONDS });
     try {
       await within(store.ping(), healthTimeoutMs);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return reply(503, { ok: false, store: store.kind, error: reason }, { 'Retry-After': RETRY_AFTER_SECONDS });
+      const late = (error as { code?: string }).code === STORE_TIMEOUT;
+      return unhealthy(late ? `storage did not answer within ${healthTimeoutMs} ms` : 'storage unavailable');
     }
-    if (lastWriteFailure && Date.now() - lastWriteFailure.at < WRITE_FAILURE_MS) {
-      const error = `the last write failed: ${lastWriteFailure.message}`;
-      return reply(503, { ok: false, store: store.kind, error }, { 'Retry-After': RETRY_AFTER_SECONDS });
+    if (lastWriteFailure !== undefined && Date.now() - lastWriteFailure < WRITE_FAILURE_MS) {
+      return unhealthy('the last write failed');
     }
     reply(200, { ok: true, store: store.kind });
   }
@@ -410,11 +412,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
+const STORE_TIMEOUT = 'STORE_TIMEOUT';
+
 /** `work`, or a rejection once `ms` have passed without its answer (it may still complete). */
 function deadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    const error = Object.assign(new Error(`${what} did not answer within ${ms} ms`), { code: STORE_TIMEOUT });
+    timer = setTimeout(() => reject(error), ms);
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -25,11 +25,11 @@ const BOUND_MS = 5_000;
 async function timed(
   url: string,
   init: RequestInit = {},
-): Promise<{ status: number; ms: number; retryAfter: string | null }> {
+): Promise<{ status: number; ms: number; retryAfter: string | null; body: string }> {
   const started = Date.now();
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(8_000) });
-  await response.arrayBuffer();
-  return { status: response.status, ms: Date.now() - started, retryAfter: response.headers.get('retry-after') };
+  const body = await response.text();
+  return { status: response.status, ms: Date.now() - started, retryAfter: response.headers.get('retry-after'), body };
 }
 
 const postReceipt = (base: string) =>
@@ -72,6 +72,11 @@ describe('PostgreSQL that freezes or stops (the CLI, through a relay)', () => {
       expect(answer).toMatchObject({ status: 503, retryAfter: '5' });
       expect(answer.ms).toBeLessThan(BOUND_MS);
     }
+    expect(JSON.parse(health.body)).toEqual({
+      ok: false,
+      store: 'postgres',
+      error: 'storage did not answer within 2000 ms',
+    });
     relay.thaw();
     // The connections that timed out were dropped; fresh ones serve the next requests.
     expect((await postReceipt(cli.url)).status).toBe(201);
@@ -85,6 +90,7 @@ describe('PostgreSQL that freezes or stops (the CLI, through a relay)', () => {
       expect(answer).toMatchObject({ status: 503, retryAfter: '5' });
       expect(answer.ms).toBeLessThan(BOUND_MS);
     }
+    expect(JSON.parse(health.body)).toEqual({ ok: false, store: 'postgres', error: 'storage unavailable' });
     relay.start();
     expect((await postReceipt(cli.url)).status).toBe(201);
   }, 30_000);
@@ -173,10 +179,10 @@ describe('SQLite with the write lock held by another process (the CLI)', () => {
         headers: { origin: 'https://paloma365.com', 'access-control-request-method': 'POST' },
       });
       expect(preflight.status).toBe(204);
-      expect(preflight.ms).toBeLessThan(300);
+      expect(preflight.ms).toBeLessThan(1_000);
       const health = await timed(`${cli.url}/healthz`);
       expect(health).toMatchObject({ status: 503, retryAfter: '5' });
-      expect(health.ms).toBeLessThan(2_500);
+      expect(health.ms).toBeLessThan(3_000);
       for (const answer of await Promise.all(posts)) {
         expect(answer).toMatchObject({ status: 503, retryAfter: '5' });
         expect(answer.ms).toBeLessThan(BOUND_MS);
