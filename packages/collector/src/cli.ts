@@ -15,11 +15,11 @@ const USAGE = `Usage:
   consent-collector --version
 
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
-_ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, _MAX_CONNECTIONS, _TRUST_PROXY:
-1 (one proxy), a hop count, or comma-separated proxy addresses.
+_ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, _MAX_CONNECTIONS,
+_TRUST_PROXY (1 for one proxy, a hop count, or comma-separated proxy addresses).
 --rate-limit is requests per minute per address; 0 turns it off.
---trust-proxy: one proxy of yours in front; the client is the right-most X-Forwarded-For entry.
---trust-proxy-hops N: N proxies in front. --trusted-proxy ADDR: your proxies' addresses.`;
+--trust-proxy: one proxy of yours in front; the client is the right-most X-Forwarded-For
+entry. --trust-proxy-hops N: N proxies in a row. --trusted-proxy ADDR: your proxies' addresses.`;
 
 const env = (name: string): string | undefined => process.env[`CONSENT_COLLECTOR_${name}`] || undefined;
 const flag = (value: boolean | undefined, name: string): boolean =>
@@ -32,7 +32,7 @@ function integer(text: string | undefined, fallback: number, what: string): numb
   return Number(text);
 }
 
-/** The three spellings of proxy trust, of which at most one may be given. */
+/** The three spellings of proxy trust, of which at most one may be given, else the environment. */
 function trustProxy(values: {
   'trust-proxy'?: boolean;
   'trust-proxy-hops'?: string;
@@ -44,12 +44,19 @@ function trustProxy(values: {
   if (given.length > 1) throw new Error('give only one of --trust-proxy, --trust-proxy-hops, --trusted-proxy');
   if (values['trust-proxy'] !== undefined) return values['trust-proxy'];
   if (values['trust-proxy-hops'] !== undefined) return integer(values['trust-proxy-hops'], 0, '--trust-proxy-hops');
-  const addresses = values['trusted-proxy'] ?? (env('TRUST_PROXY') ?? '').split(',').filter(Boolean);
-  if (addresses.length === 1 && /^\d+$/.test(addresses[0]!)) return Number(addresses[0]);
-  if (addresses.length === 1 && /^(true|yes)$/i.test(addresses[0]!)) return 1;
-  const bad = addresses.find((address) => !isIP(address.trim()));
-  if (bad !== undefined) throw new Error(`--trusted-proxy must be an IP address, got "${bad}"`);
-  return addresses.length > 0 ? addresses.map((address) => address.trim()) : false;
+  if (values['trusted-proxy'] !== undefined) return proxyList(values['trusted-proxy'], '--trusted-proxy');
+  const text = env('TRUST_PROXY')?.trim();
+  if (text === undefined || /^(0|false|no)$/i.test(text)) return false;
+  if (/^(true|yes)$/i.test(text)) return 1;
+  if (/^\d+$/.test(text)) return Number(text);
+  return proxyList(text.split(','), 'CONSENT_COLLECTOR_TRUST_PROXY');
+}
+
+function proxyList(addresses: string[], what: string): string[] {
+  const list = addresses.map((address) => address.trim()).filter(Boolean);
+  const bad = list.find((address) => !isIP(address));
+  if (bad !== undefined) throw new Error(`${what} takes IP addresses, got "${bad}"`);
+  return list;
 }
 
 /** `1 chain`, `2 chains`, `0 problems`. */

@@ -82,7 +82,27 @@ describe('the CLI for a new operator', () => {
     const both = await cli(['--db', db.db, '--trust-proxy', '--trust-proxy-hops', '2']);
     expect(both).toMatchObject({ code: 2, stderr: expect.stringMatching(/only one of --trust-proxy/) });
     const notAnAddress = await cli(['--db', db.db, '--trusted-proxy', 'nginx']);
-    expect(notAnAddress).toMatchObject({ code: 2, stderr: expect.stringMatching(/IP address, got "nginx"/) });
+    expect(notAnAddress).toMatchObject({ code: 2, stderr: expect.stringMatching(/IP addresses, got "nginx"/) });
+  });
+
+  it('takes a hop count or proxy addresses from CONSENT_COLLECTOR_TRUST_PROXY', async () => {
+    db = await createSqliteDb();
+    const forwarded = { 'x-forwarded-for': '192.0.2.66, 198.51.100.23, 10.0.0.1' };
+    for (const [value, expected] of [
+      ['2', '198.51.100.0'],
+      ['127.0.0.1, 10.0.0.1', '198.51.100.0'],
+      ['yes', '10.0.0.0'],
+      ['no', '127.0.0.0'],
+    ]) {
+      running = await startCli(['--db', db.db, '--record-ip', '--rate-limit', '0'], {
+        CONSENT_COLLECTOR_TRUST_PROXY: value!,
+      });
+      await db.sql('DELETE FROM receipts');
+      await post(running.url, makeReceipt(), forwarded);
+      expect(await db.sql('SELECT client_ip FROM receipts'), value).toEqual([{ client_ip: expected }]);
+      await running.stop();
+      running = undefined;
+    }
   });
 });
 
