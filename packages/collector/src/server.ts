@@ -277,8 +277,10 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return reply(400, { error: 'the subject id in the path is not valid percent-encoding' });
     }
     if (!UUID.test(subjectId)) return reply(400, { error: 'the subject id must be a lower-case UUID' });
-    if (subjectReceipts)
-      return method === 'GET' ? reply(200, await within(store.bySubject(subjectId))) : methods('GET');
+    if (subjectReceipts) {
+      if (method !== 'GET') return methods('GET');
+      return reply(200, await within(store.bySubject(subjectId)));
+    }
     if (method !== 'DELETE') return methods('DELETE');
     reply(200, { deleted: await within(store.deleteSubject(subjectId)) });
   }
