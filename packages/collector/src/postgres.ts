@@ -13,7 +13,7 @@ export interface PostgresStoreOptions {
   max?: number;
   /**
    * Longest wait for a connection: a new one, or a free one when all `max` are busy.
-   * @default 2000
+   * @default 3000
    */
   connectionTimeoutMs?: number;
   /**
@@ -33,7 +33,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const statementTimeout = options.statementTimeoutMs ?? 4_000;
   const connection = {
     connectionString: url,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 2_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 3_000,
     // Notices a peer that vanished without closing the connection (a cut network).
     keepAlive: true,
   };
