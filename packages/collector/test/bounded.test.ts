@@ -9,7 +9,6 @@ import {
   createSqliteDb,
   type DbRelay,
   makeReceipt,
-  post,
   relayDb,
   startCli,
   stores,
@@ -99,13 +98,13 @@ describe('PostgreSQL that freezes or stops (the CLI, through a relay)', () => {
     'ends an export whose database is lost mid-way (%s) as an error',
     async (how) => {
       // Seeded behind the collector's back: what is under test is the export, not 1200 posts.
-    await db.sql(
-      `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash)
+      await db.sql(
+        `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash)
        SELECT gen_random_uuid()::text, gen_random_uuid()::text, '2026-01-01T00:00:00.000Z', NULL,
               json_build_object('version', 1, 'n', i, 'pad', repeat('x', 300))::text, repeat('0', 64), md5(i::text)
        FROM generate_series(1, 1200) AS i`,
-    );
-    const before = relay.received();
+      );
+      const before = relay.received();
       const whole = await (await fetch(`${cli.url}/receipts/export`, { headers: admin })).text();
       const perExport = relay.received() - before;
       expect(whole.trim().split('\n').length).toBeGreaterThanOrEqual(1200);
