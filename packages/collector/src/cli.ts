@@ -1,17 +1,25 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { openStore } from './open-store.js';
+import type { TrustProxy } from './net.js';
+import { isPostgresUrl, openStore } from './open-store.js';
 import { listen } from './server.js';
 
 const USAGE = `Usage:
   consent-collector [--port 8787] [--host 127.0.0.1] [--db ./receipts.sqlite]
                     [--allow-origin https://example.com ...] [--admin-token TOKEN]
-                    [--record-ip] [--trust-proxy] [--rate-limit 120]
+                    [--record-ip] [--trust-proxy | --trust-proxy-hops N | --trusted-proxy ADDR ...]
+                    [--rate-limit 120] [--max-connections 1000]
   consent-collector verify --db ./receipts.sqlite|postgres://...
+  consent-collector --version
 
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
-_ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _TRUST_PROXY=1, _RATE_LIMIT.
---rate-limit is requests per minute per address; 0 turns it off.`;
+_ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, _MAX_CONNECTIONS,
+_TRUST_PROXY (1 for one proxy, a hop count, or comma-separated proxy addresses).
+--rate-limit is requests per minute per address; 0 turns it off.
+--trust-proxy: one proxy of yours in front; the client is the right-most X-Forwarded-For
+entry. --trust-proxy-hops N: N proxies in a row. --trusted-proxy ADDR: your proxies' addresses.`;
 
 const env = (name: string): string | undefined => process.env[`CONSENT_COLLECTOR_${name}`] || undefined;
 const flag = (value: boolean | undefined, name: string): boolean =>
@@ -22,6 +30,41 @@ function integer(text: string | undefined, fallback: number, what: string): numb
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text)) throw new Error(`${what} must be a whole number, got "${text}"`);
   return Number(text);
+}
+
+/** The three spellings of proxy trust, of which at most one may be given, else the environment. */
+function trustProxy(values: {
+  'trust-proxy'?: boolean;
+  'trust-proxy-hops'?: string;
+  'trusted-proxy'?: string[];
+}): TrustProxy {
+  const given = [values['trust-proxy'], values['trust-proxy-hops'], values['trusted-proxy']].filter(
+    (value) => value !== undefined,
+  );
+  if (given.length > 1) throw new Error('give only one of --trust-proxy, --trust-proxy-hops, --trusted-proxy');
+  if (values['trust-proxy'] !== undefined) return values['trust-proxy'];
+  if (values['trust-proxy-hops'] !== undefined) return integer(values['trust-proxy-hops'], 0, '--trust-proxy-hops');
+  if (values['trusted-proxy'] !== undefined) return proxyList(values['trusted-proxy'], '--trusted-proxy');
+  const text = env('TRUST_PROXY')?.trim();
+  if (text === undefined || /^(0|false|no)$/i.test(text)) return false;
+  if (/^(true|yes)$/i.test(text)) return 1;
+  if (/^\d+$/.test(text)) return Number(text);
+  return proxyList(text.split(','), 'CONSENT_COLLECTOR_TRUST_PROXY');
+}
+
+function proxyList(addresses: string[], what: string): string[] {
+  const list = addresses.map((address) => address.trim()).filter(Boolean);
+  const bad = list.find((address) => !isIP(address));
+  if (bad !== undefined) throw new Error(`${what} takes IP addresses, got "${bad}"`);
+  return list;
+}
+
+/** `1 chain`, `2 chains`, `0 problems`. */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+function packageVersion(): string {
+  const manifest = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(manifest) as { version: string }).version;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -36,18 +79,31 @@ async function main(argv: string[]): Promise<number> {
       'admin-token': { type: 'string' },
       'record-ip': { type: 'boolean' },
       'trust-proxy': { type: 'boolean' },
+      'trust-proxy-hops': { type: 'string' },
+      'trusted-proxy': { type: 'string', multiple: true },
       'rate-limit': { type: 'string' },
+      'max-connections': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
+  if (values.version) {
+    console.log(packageVersion());
+    return 0;
+  }
   const db = values.db ?? env('DB') ?? './receipts.sqlite';
   const command = positionals[0];
 
   if (command === 'verify') {
+    // Opening a path that does not exist would create an empty database and call it intact.
+    if (!isPostgresUrl(db) && !existsSync(db)) {
+      console.error(`consent-collector: no database at ${db} (give the file with --db)`);
+      return 2;
+    }
     const store = await openStore(db);
     try {
       const report = await store.verify();
@@ -55,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(`broken chain: subject ${problem.subjectId}, receipt ${problem.receiptId}: ${problem.reason}`);
       }
       console.log(
-        `${report.ok ? 'ok' : 'BROKEN'}: ${report.receipts} receipts in ${report.subjects} chains, ${report.problems.length} problems`,
+        `${report.ok ? 'ok' : 'BROKEN'}: ${count(report.receipts, 'receipt')} in ${count(report.subjects, 'chain')}, ${count(report.problems.length, 'problem')}`,
       );
       return report.ok ? 0 : 1;
     } finally {
@@ -67,18 +123,32 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const allowOrigins = values['allow-origin'] ?? (env('ALLOW_ORIGIN') ?? '').split(',').filter(Boolean);
+  const adminToken = values['admin-token'] ?? env('ADMIN_TOKEN');
   const perMinute = integer(values['rate-limit'] ?? env('RATE_LIMIT'), 120, '--rate-limit');
   const running = await listen({
     db,
     port: integer(values.port ?? env('PORT'), 8787, '--port'),
     host: values.host ?? env('HOST') ?? '127.0.0.1',
-    allowOrigins: values['allow-origin'] ?? (env('ALLOW_ORIGIN') ?? '').split(',').filter(Boolean),
-    adminToken: values['admin-token'] ?? env('ADMIN_TOKEN'),
+    allowOrigins,
+    adminToken,
     recordClientIp: flag(values['record-ip'], 'RECORD_IP'),
-    trustProxy: flag(values['trust-proxy'], 'TRUST_PROXY'),
+    trustProxy: trustProxy(values),
+    maxConnections: integer(values['max-connections'] ?? env('MAX_CONNECTIONS'), 1000, '--max-connections'),
     rateLimit: perMinute === 0 ? false : { max: perMinute, windowMs: 60_000 },
     onError: (error) => console.error('consent-collector:', error),
   });
+  // Both are legitimate set-ups, but a new operator should hear why browsers or routes fail.
+  if (allowOrigins.length === 0) {
+    console.warn(
+      'consent-collector: warning: no --allow-origin, so every POST from a browser (it sends Origin) is refused with 403',
+    );
+  }
+  if (!adminToken) {
+    console.warn(
+      'consent-collector: warning: no --admin-token, so the operator routes (export, erasure, purge) are off',
+    );
+  }
   // Tests and scripts read the bound port from this line (port 0 picks a free one).
   console.log(`consent-collector listening on ${running.url} (${running.collector.store.kind})`);
   const stop = () => {

@@ -1,5 +1,6 @@
 export type { ChainProblem, ChainReport } from './chain.js';
 export { canonicalJson, chainHash, GENESIS_HASH } from './chain.js';
+export type { TrustProxy } from './net.js';
 export { truncateIp } from './net.js';
 export { openStore } from './open-store.js';
 export type { PostgresStoreOptions } from './postgres.js';

@@ -2,16 +2,50 @@ import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
- * The address of the peer, or with `trustProxy` the left-most `X-Forwarded-For` entry
- * (only safe when a proxy you run sets that header).
+ * Which proxies in front of the collector may speak for the client:
+ * - `false`: none; the address is the TCP peer and `X-Forwarded-For` is ignored.
+ * - a number N ≥ 1: exactly N proxies you run sit in front (`true` means 1). Each appends
+ *   the address it received the request from, so the client is the N-th entry from the
+ *   right of `X-Forwarded-For`; anything further left was written by the client itself.
+ * - a list of proxy addresses: entries are read from the right, skipping the TCP peer and
+ *   every entry that is one of these addresses; the first other one is the client. A peer
+ *   that is not on the list is the client, whatever it sent.
  */
-export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
+export type TrustProxy = boolean | number | readonly string[];
+
+/**
+ * The client's address under `trust` (see {@link TrustProxy}). Only entries added by a
+ * trusted proxy are believed, so a client cannot choose the address it is rate limited
+ * and recorded under by sending its own `X-Forwarded-For`.
+ */
+export function clientAddress(req: IncomingMessage, trust: TrustProxy): string {
+  const peer = normalise(req.socket.remoteAddress ?? '');
+  if (trust === false || trust === 0) return peer;
+  const header = req.headers['x-forwarded-for'];
+  // Node joins repeated X-Forwarded-For headers with ", ", in the order they came.
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((entry) => normalise(entry.trim()))
+    .filter(Boolean);
+  const hops = [...forwarded, peer];
+  if (typeof trust === 'object') {
+    const proxies = new Set(trust.map(normalise));
+    let index = hops.length - 1;
+    while (index > 0 && proxies.has(hops[index]!)) index--;
+    return hops[index]!;
   }
-  return req.socket.remoteAddress ?? '';
+  const count = trust === true ? 1 : trust;
+  // Fewer entries than proxies: the request skipped the outer ones, and the left-most
+  // entry is still one a trusted proxy wrote.
+  return hops[Math.max(0, hops.length - 1 - count)]!;
+}
+
+/** `::ffff:203.0.113.7` and `203.0.113.7` are one address; a `[v6]:port` form loses its port. */
+function normalise(address: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  const bare = bracketed ? bracketed[1]! : address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  return (mapped ? mapped[1]! : bare).toLowerCase();
 }
 
 /**

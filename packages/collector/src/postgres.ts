@@ -11,19 +11,50 @@ const MIGRATION_LOCK = 365_1001;
 export interface PostgresStoreOptions {
   /** Pool size. @default 10 */
   max?: number;
+  /**
+   * Longest wait for a connection: a new one, or a free one when all `max` are busy.
+   * @default 3000
+   */
+  connectionTimeoutMs?: number;
+  /**
+   * Longest a statement runs on the server (`statement_timeout`, lock waits included); the
+   * client gives up on an answer 1 s later, which also covers a frozen server or network.
+   * A purge, which may remove a year of receipts in one statement, gets 10 minutes.
+   * @default 4000
+   */
+  statementTimeoutMs?: number;
 }
+
+/** A purge's own limit: long, but never a transaction left running for ever. */
+const PURGE_TIMEOUT_MS = 600_000;
 
 /** Connects a pool to `url` and applies pending migrations. */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<ReceiptStore> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const statementTimeout = options.statementTimeoutMs ?? 4_000;
+  const connection = {
+    connectionString: url,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 3_000,
+    // Notices a peer that vanished without closing the connection (a cut network).
+    keepAlive: true,
+  };
+  // Migrations run without time-outs: one may build an index on a large table.
+  const migrator = new pg.Client(connection);
+  try {
+    await migrator.connect();
+    await migrate(migrator);
+  } finally {
+    await migrator.end().catch(() => {});
+  }
+  const pool = new pg.Pool({
+    ...connection,
+    max: options.max ?? 10,
+    statement_timeout: statementTimeout,
+    query_timeout: statementTimeout + 1_000,
+    // A transaction this process left open (it froze, or lost its way) ends on the server.
+    idle_in_transaction_session_timeout: 10_000,
+  });
   // An idle client's network error must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  try {
-    await migrate(pool);
-  } catch (error) {
-    await pool.end();
-    throw error;
-  }
 
   async function* pages<R>(read: (last: R | undefined) => Promise<R[]>): AsyncGenerator<R> {
     let last: R | undefined;
@@ -101,11 +132,17 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         return result.rowCount ?? 0;
       });
     },
-    async purgeBefore(before) {
+    purgeBefore(before) {
       // One statement, one snapshot: per subject, everything up to its newest receipt older
       // than the cut-off goes, and the last removed hash becomes the chain's anchor.
-      const result = await pool.query<{ n: number }>(
-        `WITH cut AS (
+      const begin = () => `BEGIN; SET LOCAL statement_timeout = ${PURGE_TIMEOUT_MS}`;
+      return inTransaction(
+        pool,
+        async (client) => {
+          // pg reads a per-query `query_timeout` that its types do not declare.
+          const config: pg.QueryConfig & { query_timeout: number } = {
+            query_timeout: PURGE_TIMEOUT_MS + 1_000,
+            text: `WITH cut AS (
            SELECT subject_id, max(seq) AS seq FROM receipts WHERE received_at < $1 GROUP BY subject_id
          ), anchored AS (
            INSERT INTO chain_anchors (subject_id, hash)
@@ -115,9 +152,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
            DELETE FROM receipts r USING cut WHERE r.subject_id = cut.subject_id AND r.seq <= cut.seq RETURNING 1
          )
          SELECT count(*)::int AS n FROM removed`,
-        [before],
+            values: [before],
+          };
+          const result = await client.query<{ n: number }>(config);
+          return result.rows[0]?.n ?? 0;
+        },
+        begin,
       );
-      return result.rows[0]?.n ?? 0;
+    },
+    async ping() {
+      await pool.query('SELECT 1 FROM receipts LIMIT 1');
     },
     async verify() {
       const checker = createChainChecker();
@@ -144,8 +188,9 @@ function compare(existing: ReceiptRow, body: string): InsertResult {
   return existing.body === body ? { status: 'duplicate', stored: rowToStored(existing) } : { status: 'conflict' };
 }
 
-async function migrate(pool: pg.Pool): Promise<void> {
-  await inTransaction(pool, async (client) => {
+async function migrate(client: pg.Client): Promise<void> {
+  await client.query('BEGIN');
+  try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
@@ -157,7 +202,11 @@ async function migrate(pool: pg.Pool): Promise<void> {
       await client.query(sql);
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [index + 1]);
     }
-  });
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
 }
 
 /**
@@ -171,14 +220,17 @@ async function inTransaction<T>(
   begin: (client: pg.PoolClient) => string = () => 'BEGIN',
 ): Promise<T> {
   const client = await pool.connect();
+  let result: T;
   try {
-    const result = await work(client, await client.query(begin(client)));
+    result = await work(client, await client.query(begin(client)));
     await client.query('COMMIT');
-    return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    // Dropping the connection ends the transaction on the server. A ROLLBACK would queue
+    // behind a statement that timed out and may still be running, and the caller would
+    // wait for it; a timed-out connection is not one to hand to the next request either.
+    client.release(error instanceof Error ? error : new Error(String(error)));
     throw error;
-  } finally {
-    client.release();
   }
+  client.release();
+  return result;
 }

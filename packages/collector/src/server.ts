@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { clientAddress, truncateIp } from './net.js';
+import { clientAddress, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import type { ReceiptStore } from './store.js';
-import { createReceiptValidator } from './validate.js';
+import { createReceiptValidator, parseInstant } from './validate.js';
 
 export interface CollectorOptions {
   /**
@@ -23,12 +23,27 @@ export interface CollectorOptions {
   adminToken?: string;
   /** Store the client address truncated to /24 (IPv4) or /48 (IPv6). @default false */
   recordClientIp?: boolean;
-  /** Take the client address from `X-Forwarded-For` (behind your own proxy only). @default false */
-  trustProxy?: boolean;
+  /**
+   * Which proxies may name the client in `X-Forwarded-For`: `false` (none, the TCP peer is
+   * the client), a hop count (`true` = 1: the right-most entry, what one nginx with
+   * `$proxy_add_x_forwarded_for` appended), or the list of your proxies' addresses.
+   * Entries left of the trusted ones are the client's own words and are never used.
+   * @default false
+   */
+  trustProxy?: TrustProxy;
   /** Per-address fixed-window limit, or `false` for none. @default { max: 120, windowMs: 60000 } */
   rateLimit?: RateLimitOptions | false;
   /** Largest accepted body in bytes. @default 16384 */
   maxBodyBytes?: number;
+  /**
+   * Longest a request waits for the store; then it gets 503 with `Retry-After` (a receipt
+   * whose write completes later anyway is a duplicate on the SDK's retry). A purge is not
+   * cut short: it runs under the store's own, longer limit.
+   * @default 4000
+   */
+  storeTimeoutMs?: number;
+  /** Longest `/healthz` waits for the store's answer. @default 2000 */
+  healthTimeoutMs?: number;
   /** Called with unexpected errors (a 5xx was answered). @default no-op */
   onError?: (error: unknown) => void;
   /** Clock, for tests. @default () => new Date() */
@@ -44,7 +59,15 @@ export interface Collector {
 }
 
 const ALLOWED_HEADERS = 'Content-Type, Idempotency-Key';
+/** What a 503 asks clients to wait: storage trouble is seldom over sooner. */
+const RETRY_AFTER_SECONDS = '5';
+/** A failed write keeps `/healthz` failing this long, or until a write succeeds. */
+const WRITE_FAILURE_MS = 30_000;
 const DAY_MS = 86_400_000;
+/** A century: further back than any receipt, and well inside what a Date can hold. */
+const MAX_RETENTION_DAYS = 36_500;
+/** What the receipt schema accepts as an id; nothing else can be stored, so nothing else is looked up. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
@@ -67,6 +90,12 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     options.rateLimit === false
       ? undefined
       : createRateLimiter(options.rateLimit ?? { max: 120, windowMs: 60_000 }, () => now().getTime());
+  const trustProxy = options.trustProxy ?? false;
+  const storeTimeoutMs = options.storeTimeoutMs ?? 4_000;
+  const healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
+  // A full disk or a read-only database still answers reads: only the writes tell.
+  let lastWriteFailure: number | undefined;
+  const within = <T>(work: Promise<T>, ms = storeTimeoutMs): Promise<T> => deadline(work, ms, store.kind);
   const tokenDigest = options.adminToken ? sha256(options.adminToken) : undefined;
 
   function isAdmin(req: IncomingMessage): boolean {
@@ -84,9 +113,16 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     if (charset && !/^charset="?utf-8"?$/.test(charset.trim())) {
       return reply(415, { error: 'charset must be utf-8' });
     }
-    const body = await readBody(req, maxBodyBytes);
-    if (body === undefined) {
+    const bytes = await readBody(req, maxBodyBytes);
+    if (bytes === undefined) {
       return reply(413, { error: `body larger than ${maxBodyBytes} bytes` }, { Connection: 'close' });
+    }
+    let body: string;
+    try {
+      body = strictUtf8.decode(bytes);
+    } catch {
+      // Decoding leniently would store U+FFFD in place of what was sent: evidence nobody posted.
+      return reply(400, { error: 'body is not valid UTF-8' });
     }
     let value: unknown;
     try {
@@ -105,8 +141,17 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     if (key !== undefined && key !== result.receipt.receiptId) {
       return reply(400, { error: 'Idempotency-Key does not match receiptId' });
     }
-    const address = options.recordClientIp ? truncateIp(clientAddress(req, options.trustProxy ?? false)) : null;
-    const outcome = await store.insert({ receipt: result.receipt, receivedAt: now().toISOString(), clientIp: address });
+    const address = options.recordClientIp ? truncateIp(clientAddress(req, trustProxy)) : null;
+    let outcome: Awaited<ReturnType<ReceiptStore['insert']>>;
+    try {
+      outcome = await within(
+        store.insert({ receipt: result.receipt, receivedAt: now().toISOString(), clientIp: address }),
+      );
+      lastWriteFailure = undefined;
+    } catch (error) {
+      lastWriteFailure = Date.now();
+      throw error;
+    }
     if (outcome.status === 'conflict') {
       return reply(409, { error: 'receiptId already stored with a different body' });
     }
@@ -115,25 +160,31 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     reply(201, { receiptId, receivedAt });
   }
 
-  async function exportReceipts(req: IncomingMessage, res: ServerResponse, url: URL, reply: Reply): Promise<void> {
+  async function exportReceipts(res: ServerResponse, url: URL, reply: Reply): Promise<void> {
     const sinceParam = url.searchParams.get('since');
     let since: string | undefined;
     if (sinceParam !== null) {
-      const date = new Date(sinceParam);
-      if (!/^\d{4}-\d{2}-\d{2}/.test(sinceParam) || Number.isNaN(date.getTime())) {
-        return reply(400, { error: 'since must be an ISO 8601 date-time' });
+      const time = parseInstant(sinceParam);
+      if (time === undefined) {
+        return reply(400, {
+          error: 'since must be a whole ISO 8601 date (2026-11-24) or date-time with a zone (2026-11-24T19:00Z)',
+        });
       }
-      since = date.toISOString();
+      since = new Date(time).toISOString();
     }
+    const rows = store.exportSince(since)[Symbol.asyncIterator]();
+    // The first page before the headers: a database that is gone gets a 503, not an empty 200.
+    let next = await within(rows.next());
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
-    let aborted = false;
-    req.socket.once('close', () => {
-      aborted = true;
-    });
-    for await (const receipt of store.exportSince(since)) {
-      if (aborted || res.destroyed) return;
+    // Every later page is bounded too: a database lost mid-way throws, and the handler then
+    // destroys the response before its last chunk, so no client takes a cut list as complete.
+    for (; !next.done; next = await within(rows.next())) {
+      if (res.destroyed) {
+        await rows.return?.();
+        return;
+      }
       // Respect back-pressure: a slow reader must not make us buffer the table.
-      if (!res.write(`${JSON.stringify(receipt)}\n`)) {
+      if (!res.write(`${JSON.stringify(next.value)}\n`)) {
         await new Promise<void>((resolve) => {
           const done = () => {
             res.off('drain', done);
@@ -148,14 +199,31 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     res.end();
   }
 
+  /** The reasons stay generic: `/healthz` is public, and driver errors name hosts and tables. */
+  async function health(reply: Reply): Promise<void> {
+    const unhealthy = (error: string) =>
+      reply(503, { ok: false, store: store.kind, error }, { 'Retry-After': RETRY_AFTER_SECONDS });
+    try {
+      await within(store.ping(), healthTimeoutMs);
+    } catch (error) {
+      const late = (error as { code?: string }).code === STORE_TIMEOUT;
+      return unhealthy(late ? `storage did not answer within ${healthTimeoutMs} ms` : 'storage unavailable');
+    }
+    if (lastWriteFailure !== undefined && Date.now() - lastWriteFailure < WRITE_FAILURE_MS) {
+      return unhealthy('the last write failed');
+    }
+    reply(200, { ok: true, store: store.kind });
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, reply: Reply): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://collector');
+    const url = requestUrl(req.url);
+    if (!url) return reply(400, { error: 'the request target is not a valid path' });
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     const methods = (allowed: string) => reply(405, { error: `method not allowed` }, { Allow: allowed });
 
     if (path === '/healthz') {
-      return method === 'GET' || method === 'HEAD' ? reply(200, { ok: true, store: store.kind }) : methods('GET');
+      return method === 'GET' || method === 'HEAD' ? health(reply) : methods('GET');
     }
 
     const origin = req.headers.origin;
@@ -170,7 +238,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       });
     }
     if (limit) {
-      const decision = limit(clientAddress(req, options.trustProxy ?? false));
+      const decision = limit(clientAddress(req, trustProxy));
       if (!decision.allowed) {
         return reply(
           429,
@@ -192,11 +260,13 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return reply(401, { error: 'missing or wrong bearer token' }, { 'WWW-Authenticate': 'Bearer' });
     }
 
-    if (path === '/receipts/export') return method === 'GET' ? exportReceipts(req, res, url, reply) : methods('GET');
+    if (path === '/receipts/export') return method === 'GET' ? exportReceipts(res, url, reply) : methods('GET');
     if (path === '/purge') {
       if (method !== 'POST') return methods('POST');
       const days = url.searchParams.get('olderThanDays') ?? '';
-      if (!/^\d+$/.test(days)) return reply(400, { error: 'olderThanDays must be a whole number of days' });
+      if (!/^\d+$/.test(days) || Number(days) > MAX_RETENTION_DAYS) {
+        return reply(400, { error: `olderThanDays must be a whole number of days, at most ${MAX_RETENTION_DAYS}` });
+      }
       const before = new Date(now().getTime() - Number(days) * DAY_MS).toISOString();
       return reply(200, { purged: await store.purgeBefore(before) });
     }
@@ -206,8 +276,13 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     } catch {
       return reply(400, { error: 'the subject id in the path is not valid percent-encoding' });
     }
-    if (subjectReceipts) return method === 'GET' ? reply(200, await store.bySubject(subjectId)) : methods('GET');
-    return method === 'DELETE' ? reply(200, { deleted: await store.deleteSubject(subjectId) }) : methods('DELETE');
+    if (!UUID.test(subjectId)) return reply(400, { error: 'the subject id must be a lower-case UUID' });
+    if (subjectReceipts) {
+      if (method !== 'GET') return methods('GET');
+      return reply(200, await within(store.bySubject(subjectId)));
+    }
+    if (method !== 'DELETE') return methods('DELETE');
+    reply(200, { deleted: await within(store.deleteSubject(subjectId)) });
   }
 
   function handler(req: IncomingMessage, res: ServerResponse): void {
@@ -215,7 +290,10 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     const reply: Reply = (status, body, headers = {}) => {
       if (res.headersSent) return;
       const cors: Record<string, string> =
-        origin && (origins.has('*') || origins.has(origin)) ? { 'Access-Control-Allow-Origin': origin } : {};
+        origin && (origins.has('*') || origins.has(origin))
+          ? // Without Expose-Headers a cross-origin script cannot read Retry-After and retries blind.
+            { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After' }
+          : {};
       const text = body === undefined ? '' : JSON.stringify(body);
       res.writeHead(status, {
         ...cors,
@@ -229,7 +307,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     route(req, res, reply).catch((error: unknown) => {
       onError(error);
       if (res.headersSent) res.destroy();
-      else reply(503, { error: 'storage unavailable, retry later' });
+      else reply(503, { error: 'storage unavailable, retry later' }, { 'Retry-After': RETRY_AFTER_SECONDS });
     });
   }
 
@@ -241,6 +319,18 @@ export interface ListenOptions extends CollectorOptions {
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
+  /**
+   * Time for a client to send its request headers; a slower one is cut off with 408.
+   * @default 5000
+   */
+  headersTimeoutMs?: number;
+  /**
+   * Time for a client to send its whole request, body included (16 KB needs well under a second).
+   * @default 10000
+   */
+  requestTimeoutMs?: number;
+  /** Open connections at most; further ones are closed as they arrive. @default 1000 */
+  maxConnections?: number;
 }
 
 export interface RunningCollector {
@@ -257,7 +347,19 @@ export interface RunningCollector {
 /** Creates a collector and an HTTP server for it, and resolves once it listens. */
 export async function listen(options: ListenOptions = {}): Promise<RunningCollector> {
   const collector = await createCollector(options);
-  const server = createServer(collector.handler);
+  const headersTimeout = options.headersTimeoutMs ?? 5_000;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? 10_000, headersTimeout);
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node checks both time-outs only this often (30 s by default), which would let a slow
+      // client hold a connection for up to half a minute past its limit.
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    collector.handler,
+  );
+  server.maxConnections = options.maxConnections ?? 1_000;
   const host = options.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {
@@ -285,11 +387,13 @@ export async function listen(options: ListenOptions = {}): Promise<RunningCollec
   };
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /**
- * Reads the body as UTF-8, or returns undefined as soon as it exceeds `limit`
+ * Reads the body's bytes, or returns undefined as soon as it exceeds `limit`
  * (a declared Content-Length over the limit is refused without reading at all).
  */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
@@ -305,9 +409,34 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+const STORE_TIMEOUT = 'STORE_TIMEOUT';
+
+/** `work`, or a rejection once `ms` have passed without its answer (it may still complete). */
+function deadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    const error = Object.assign(new Error(`${what} did not answer within ${ms} ms`), { code: STORE_TIMEOUT });
+    timer = setTimeout(() => reject(error), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Parses an origin-form request target (`/path?query`). Prefixing the origin keeps `//host`
+ * a path instead of a protocol-relative URL; anything unparseable is the client's mistake.
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  if (!target?.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://collector${target}`);
+  } catch {
+    return undefined;
+  }
 }
 
 function sha256(text: string): Buffer {

@@ -13,7 +13,19 @@ export interface SqliteStoreOptions {
    * @default true
    */
   groupCommit?: boolean;
+  /**
+   * How long a write waits for a lock another process holds before it fails. The wait is
+   * retries on a timer, never SQLite's own busy wait, which would stop the event loop (and
+   * every other request, `/healthz` included) for as long.
+   * @default 3000
+   */
+  busyTimeoutMs?: number;
 }
+
+/** Between two attempts at a locked database. */
+const BUSY_RETRY_MS = 25;
+
+const isBusy = (error: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '');
 
 interface Pending {
   input: NewReceipt;
@@ -25,12 +37,29 @@ interface Pending {
 /** Opens (creating if needed) a SQLite file: WAL journal, `synchronous=FULL`, migrations applied. */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): ReceiptStore {
   const groupCommit = options.groupCommit ?? true;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 3_000;
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL: the WAL is fsynced at every commit, so a committed receipt survives a power cut.
   db.pragma('synchronous = FULL');
+  // Opening may wait (synchronously: nothing is served yet) for another process's migration.
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  // From now on a locked database answers SQLITE_BUSY at once and whenUnlocked retries.
+  db.pragma('busy_timeout = 0');
+
+  /** Runs `work` (synchronous SQL), retrying on a timer while another connection holds the lock. */
+  async function whenUnlocked<T>(work: () => T, timeoutMs = busyTimeoutMs): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return work();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+    }
+  }
 
   const byId = db.prepare<[string], ReceiptRow>('SELECT * FROM receipts WHERE receipt_id = ?');
   const head = db.prepare<[string, string], { hash: string }>(
@@ -93,23 +122,27 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   // IMMEDIATE takes the write lock up front, so another process on the same file
   // cannot slip a receipt between our chain-head read and our insert.
   const insertBatch = db.transaction((batch: Pending[]) => batch.map((item) => insertOne(item.input, item.body)));
+  const probe = db.prepare('SELECT 1 FROM receipts LIMIT 1');
 
   let queue: Pending[] = [];
+  /** The first attempt runs synchronously, so `close()` commits what is pending before it closes. */
   function flush(): void {
     const batch = queue;
     queue = [];
-    try {
-      const results = insertBatch.immediate(batch);
-      for (const [i, item] of batch.entries()) item.resolve(results[i]!);
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-    }
+    whenUnlocked(() => insertBatch.immediate(batch)).then(
+      (results) => {
+        for (const [i, item] of batch.entries()) item.resolve(results[i]!);
+      },
+      (error: unknown) => {
+        for (const item of batch) item.reject(error);
+      },
+    );
   }
 
   async function* pages<R>(read: (last: R | undefined) => R[]): AsyncGenerator<R> {
     let last: R | undefined;
     for (;;) {
-      const page = read(last);
+      const page = await whenUnlocked(() => read(last));
       for (const row of page) yield row;
       if (page.length < PAGE_SIZE) return;
       last = page[page.length - 1];
@@ -127,7 +160,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       });
     },
     async bySubject(subjectId) {
-      return subjectRows.all(subjectId).map(rowToStored);
+      return (await whenUnlocked(() => subjectRows.all(subjectId))).map(rowToStored);
     },
     async *exportSince(since) {
       const from = since ?? '';
@@ -136,19 +169,27 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       );
       for await (const row of rows) yield rowToStored(row);
     },
-    async deleteSubject(subjectId) {
-      return db.transaction(() => {
+    deleteSubject(subjectId) {
+      const erase = db.transaction(() => {
         deleteAnchor.run(subjectId);
         return deleteReceipts.run(subjectId).changes;
-      })();
+      });
+      return whenUnlocked(() => erase.immediate());
     },
-    async purgeBefore(before) {
-      return db
-        .transaction(() => {
-          saveAnchors.run(before);
-          return purgeRows.run(before).changes;
-        })
-        .immediate();
+    purgeBefore(before) {
+      const purge = db.transaction(() => {
+        saveAnchors.run(before);
+        return purgeRows.run(before).changes;
+      });
+      return whenUnlocked(() => purge.immediate());
+    },
+    ping() {
+      return whenUnlocked(() => {
+        probe.get();
+        // Taking the write lock and letting go at once: a lock held elsewhere shows here.
+        db.exec('BEGIN IMMEDIATE');
+        db.exec('ROLLBACK');
+      });
     },
     async verify() {
       const checker = createChainChecker();

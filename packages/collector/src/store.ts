@@ -44,6 +44,11 @@ export interface ReceiptStore {
   purgeBefore(before: string): Promise<number>;
   /** Recomputes every chain. */
   verify(): Promise<ChainReport>;
+  /**
+   * Resolves once the database answers a read of the receipts table (on SQLite: and the write
+   * lock can be taken); rejects when it is down, locked or frozen. `/healthz` bounds the wait.
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

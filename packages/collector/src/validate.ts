@@ -34,7 +34,10 @@ export function createReceiptValidator(schema: object = loadReceiptSchema()): (v
   addFormats(ajv, ['date-time']);
   const check = ajv.compile<Receipt>(schema);
   return (value) => {
-    if (check(value)) return { ok: true, receipt: value };
+    if (check(value)) {
+      const problems = receiptRules(value);
+      return problems.length === 0 ? { ok: true, receipt: value } : { ok: false, problems };
+    }
     const problems = (check.errors ?? []).map((error) => {
       const where = error.instancePath || '/';
       const extra =
@@ -45,4 +48,47 @@ export function createReceiptValidator(schema: object = loadReceiptSchema()): (v
     });
     return { ok: false, problems };
   };
+}
+
+/** Earliest and latest receipt time believed: before the SDK existed, or past any clock error. */
+const EARLIEST = Date.UTC(2020, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
+
+/**
+ * Rules the JSON schema cannot say. A time that cannot have been a real clock's reading is
+ * refused, but nothing is compared with the server's clock: a visitor's clock may be off by
+ * days and an outbox may deliver a month late, and a refused receipt is dropped for good.
+ */
+function receiptRules(receipt: Receipt): string[] {
+  const problems: string[] = [];
+  const time = parseInstant(receipt.timestamp);
+  if (time === undefined) problems.push('/timestamp: is not a real date and time (a leap second, or 30 February)');
+  else if (time < EARLIEST || time >= LATEST) problems.push('/timestamp: must be from 2020 up to 2100');
+  // The schema's pattern lets `https://user:pass@host/` through; credentials are not a page.
+  const authority = /^https?:\/\/([^/]*)/.exec(receipt.page)?.[1] ?? '';
+  if (authority.includes('@')) problems.push('/page: must not contain a user name or password');
+  else if (!URL.canParse(receipt.page)) problems.push('/page: is not a valid URL');
+  return problems;
+}
+
+/**
+ * Milliseconds since the epoch of a whole ISO 8601 date (`2026-11-24`, midnight UTC) or
+ * date-time with seconds optional and a `Z` or `±hh:mm` offset, or undefined for anything
+ * else: a partial or local time, a leap second, a day the month does not have.
+ */
+export function parseInstant(text: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/i.exec(
+    text,
+  );
+  if (!match) return undefined;
+  const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone = 'Z'] = match;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  const realDay = date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1;
+  if (!realDay || date.getUTCDate() !== Number(day)) return undefined;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined;
+  const [sign, offsetHours, offsetMinutes] = /^([+-])(\d{2}):(\d{2})$/.exec(zone)?.slice(1) ?? ['+', '0', '0'];
+  if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) return undefined;
+  const offset = (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+  const millis = Math.floor(Number(`0${fraction || '.0'}`) * 1000);
+  return date.getTime() + (Number(hour) * 3600 + Number(minute) * 60 + Number(second)) * 1000 + millis - offset;
 }

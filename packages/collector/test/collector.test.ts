@@ -114,9 +114,49 @@ describe.each(stores)('collector on $kind', ({ create }) => {
       /origin https:\/\/evil\.example/,
       () => post(base, valid, { origin: 'https://evil.example' }),
     ],
+    [
+      'a timestamp before 2020',
+      400,
+      /\/timestamp: must be from 2020/,
+      () => post(base, { ...valid, timestamp: '2019-12-31T23:59:59.999Z' }),
+    ],
+    [
+      'a timestamp from 2100',
+      400,
+      /\/timestamp: must be from 2020/,
+      () => post(base, { ...valid, timestamp: '2100-01-01T00:00:00Z' }),
+    ],
+    [
+      'a leap second',
+      400,
+      /\/timestamp: is not a real date/,
+      () => post(base, { ...valid, timestamp: '2026-12-31T23:59:60Z' }),
+    ],
+    ['30 February', 400, /\/timestamp/, () => post(base, { ...valid, timestamp: '2026-02-30T10:00:00Z' })],
+    [
+      'a page with credentials',
+      400,
+      /\/page: must not contain a user name or password/,
+      () => post(base, { ...valid, page: 'https://user:pass@paloma365.com/pricing' }),
+    ],
+    [
+      'invalid UTF-8',
+      400,
+      /not valid UTF-8/,
+      () => post(base, Buffer.from(JSON.stringify(valid).replace('2024-01-01', '2024-01-01\u00ff'), 'latin1')),
+    ],
     ['a GET on /receipts', 405, /method not allowed/, () => fetch(`${base}/receipts`)],
     ['an unknown path', 404, /not found/, () => fetch(`${base}/nope`, { method: 'POST' })],
   ];
+
+  // A refused receipt is dropped by the SDK for good, so only impossible times are refused.
+  it.each([
+    ['a visitor clock two days fast', new Date(Date.now() + 2 * DAY).toISOString()],
+    ['an outbox entry 30 days old', new Date(Date.now() - 30 * DAY).toISOString()],
+    ['whole seconds', '2026-11-24T19:00:00Z'],
+  ])('accepts %s', async (_name, timestamp) => {
+    expect((await post(base, makeReceipt({ timestamp }))).status).toBe(201);
+  });
 
   it.each(badRequests)('refuses %s with %i and stores nothing', async (_name, status, reason, send) => {
     const before = await db.count();
@@ -239,6 +279,24 @@ describe.each(stores)('collector on $kind', ({ create }) => {
       const all = (await (await fetch(`${base}/receipts/export`, { headers: admin })).text()).trim().split('\n');
       expect(all).toHaveLength(await db.count());
       expect((await fetch(`${base}/receipts/export?since=yesterday`, { headers: admin })).status).toBe(400);
+    });
+
+    it('export only since a whole ISO date or date-time with a zone', async () => {
+      const status = async (since: string) =>
+        (await fetch(`${base}/receipts/export?since=${encodeURIComponent(since)}`, { headers: admin })).status;
+      for (const since of ['2026-11-24', '2026-11-24T19:00Z', '2026-11-24T19:00:00.5+05:00']) {
+        expect(await status(since), since).toBe(200);
+      }
+      for (const since of [
+        '2026-02-30',
+        '2026-11-24T19:00',
+        '2026-11-24T19',
+        '2026-11-24T24:00Z',
+        '2026-11',
+        '2026-11-24x',
+      ]) {
+        expect(await status(since), since).toBe(400);
+      }
     });
 
     it('export more receipts than one page, in order', async () => {

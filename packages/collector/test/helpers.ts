@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect as connectTcp, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +115,124 @@ export function post(base: string, body: unknown, headers: Record<string, string
   return fetch(`${base}/receipts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts the compiled CLI (build it first with buildOnce) and resolves once it listens. */
+export function startCli(args: string[], env: Record<string, string> = {}): Promise<CliProcess> {
+  const child = spawn(process.execPath, [cliPath, '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let output = '';
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve({ child, url: match[1]!, output: () => output, stop });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`collector exited with ${code}: ${output}`)));
+  });
+}
+
+/** A TCP relay in front of PostgreSQL: the test decides when the database freezes or goes away. */
+export interface DbRelay {
+  /** `db` with the relay's port: give it to the collector. */
+  url: string;
+  /** Stops forwarding in both directions and leaves new connections hanging, like a frozen server. */
+  freeze: () => void;
+  thaw: () => void;
+  /** Drops every connection and refuses new ones, like a stopped server. */
+  stop: () => void;
+  start: () => void;
+  /** Bytes relayed from the database so far. */
+  received: () => number;
+  /** Freezes or stops once `bytes` have been relayed from the database. */
+  failAfter: (bytes: number, how: 'freeze' | 'stop') => void;
+  close: () => Promise<void>;
+}
+
+export async function relayDb(db: string): Promise<DbRelay> {
+  const target = new URL(db);
+  const pairs = new Set<[Socket, Socket]>();
+  let frozen = false;
+  let stopped = false;
+  let received = 0;
+  let limit: { bytes: number; how: 'freeze' | 'stop' } | undefined;
+  const freeze = () => {
+    frozen = true;
+    for (const pair of pairs) for (const socket of pair) socket.pause();
+  };
+  const stop = () => {
+    stopped = true;
+    for (const pair of pairs) for (const socket of pair) socket.destroy();
+    pairs.clear();
+  };
+  const server = createNetServer((client) => {
+    if (stopped) return client.destroy();
+    const upstream = connectTcp(Number(target.port || 5432), target.hostname);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    if (frozen) for (const socket of pair) socket.pause();
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => {
+      received += chunk.length;
+      client.write(chunk);
+      if (limit && received >= limit.bytes) {
+        const { how } = limit;
+        limit = undefined;
+        if (how === 'freeze') freeze();
+        else stop();
+      }
+    });
+    for (const socket of pair) {
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        for (const other of pair) other.destroy();
+        pairs.delete(pair);
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(db);
+  url.port = String((server.address() as AddressInfo).port);
+  return {
+    url: url.toString(),
+    freeze,
+    thaw: () => {
+      frozen = false;
+      for (const pair of pairs) for (const socket of pair) socket.resume();
+    },
+    stop,
+    start: () => {
+      stopped = false;
+    },
+    received: () => received,
+    failAfter: (bytes, how) => {
+      limit = { bytes: received + bytes, how };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        stop();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -1,5 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { truncateIp } from '../src/net.js';
+import { clientAddress, type TrustProxy, truncateIp } from '../src/net.js';
 import { createRateLimiter } from '../src/rate-limit.js';
 
 describe('truncateIp', () => {
@@ -25,5 +26,27 @@ describe('rate limiter', () => {
     expect(limit('a')).toEqual({ allowed: false, retryAfterSeconds: 45 });
     time += 45_000;
     expect(limit('a')).toEqual({ allowed: true });
+  });
+});
+
+describe('clientAddress', () => {
+  const request = (peer: string, forwarded?: string | string[]) =>
+    ({ socket: { remoteAddress: peer }, headers: { 'x-forwarded-for': forwarded } }) as unknown as IncomingMessage;
+
+  it.each<[string, string | string[] | undefined, TrustProxy, string]>([
+    ['::ffff:10.0.0.1', '192.0.2.66', false, '10.0.0.1'],
+    ['10.0.0.1', '192.0.2.66, 198.51.100.23', true, '198.51.100.23'],
+    ['10.0.0.1', ['192.0.2.66', '198.51.100.23'], 1, '198.51.100.23'],
+    ['10.0.0.1', undefined, true, '10.0.0.1'],
+    ['10.0.0.1', ' , ', true, '10.0.0.1'],
+    ['10.0.0.2', '192.0.2.66, 198.51.100.23, 10.0.0.1', 2, '198.51.100.23'],
+    ['10.0.0.2', '198.51.100.23', 3, '198.51.100.23'],
+    ['10.0.0.2', '192.0.2.66, 198.51.100.23, 10.0.0.1', ['10.0.0.1', '10.0.0.2'], '198.51.100.23'],
+    ['10.0.0.2', '192.0.2.66, 10.0.0.1', ['::ffff:10.0.0.1', '10.0.0.2'], '192.0.2.66'],
+    ['203.0.113.5', '192.0.2.66', ['10.0.0.1'], '203.0.113.5'],
+    ['10.0.0.1', '10.0.0.1', ['10.0.0.1'], '10.0.0.1'],
+    ['10.0.0.1', '[2001:DB8::1]:443', true, '2001:db8::1'],
+  ])('peer %s, X-Forwarded-For %j, trust %j: %s', (peer, forwarded, trust, expected) => {
+    expect(clientAddress(request(peer, forwarded), trust)).toBe(expected);
   });
 });

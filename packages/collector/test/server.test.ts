@@ -58,10 +58,48 @@ describe('collector options', () => {
     expect(await db!.sql('SELECT client_ip FROM receipts')).toEqual([{ client_ip: '127.0.0.0' }]);
   });
 
-  it('takes the address from X-Forwarded-For only behind a trusted proxy', async () => {
+  it('ignores X-Forwarded-For unless a proxy is trusted', async () => {
+    const base = await start({ recordClientIp: true });
+    await post(base, makeReceipt(), { 'x-forwarded-for': '198.51.100.23' });
+    expect(await db!.sql('SELECT client_ip FROM receipts')).toEqual([{ client_ip: '127.0.0.0' }]);
+  });
+
+  // nginx's $proxy_add_x_forwarded_for appends the peer to whatever the client sent, so
+  // everything left of the entry our proxy added is the client's own invention.
+  it('records the entry the trusted proxy added, not one the client forged in front of it', async () => {
     const base = await start({ recordClientIp: true, trustProxy: true });
-    await post(base, makeReceipt(), { 'x-forwarded-for': '198.51.100.23, 10.0.0.1' });
+    await post(base, makeReceipt(), { 'x-forwarded-for': '192.0.2.66, 198.51.100.23' });
     expect(await db!.sql('SELECT client_ip FROM receipts')).toEqual([{ client_ip: '198.51.100.0' }]);
+  });
+
+  it('rate limits the proxied client however it varies a forged X-Forwarded-For', async () => {
+    const base = await start({ trustProxy: true, rateLimit: { max: 2, windowMs: 60_000 } });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      const forged = `192.0.2.${i}`;
+      statuses.push((await post(base, makeReceipt(), { 'x-forwarded-for': `${forged}, 198.51.100.23` })).status);
+    }
+    expect(statuses).toEqual([201, 201, 429, 429]);
+    // Another real client behind the same proxy still gets through.
+    expect((await post(base, makeReceipt(), { 'x-forwarded-for': '198.51.100.99' })).status).toBe(201);
+  });
+
+  it('counts hops from the right with a hop count', async () => {
+    const base = await start({ recordClientIp: true, trustProxy: 2 });
+    await post(base, makeReceipt(), { 'x-forwarded-for': '192.0.2.66, 198.51.100.23, 10.0.0.1' });
+    expect(await db!.sql('SELECT client_ip FROM receipts')).toEqual([{ client_ip: '198.51.100.0' }]);
+  });
+
+  it('skips only listed proxy addresses, and believes nothing from a peer not on the list', async () => {
+    const base = await start({ recordClientIp: true, trustProxy: ['127.0.0.1', '10.0.0.1'] });
+    await post(base, makeReceipt(), { 'x-forwarded-for': '192.0.2.66, 198.51.100.23, 10.0.0.1' });
+    await running!.close();
+    running = await listen({ db: db!.db, port: 0, recordClientIp: true, trustProxy: ['10.0.0.1'] });
+    await post(running.url, makeReceipt(), { 'x-forwarded-for': '198.51.100.23, 10.0.0.1' });
+    expect(await db!.sql('SELECT client_ip FROM receipts ORDER BY seq')).toEqual([
+      { client_ip: '198.51.100.0' },
+      { client_ip: '127.0.0.0' },
+    ]);
   });
 
   it('mounts in an existing node:http server', async () => {
