@@ -131,6 +131,11 @@ const SAMPLES: Record<string, [valid: unknown[], invalid: unknown[]]> = {
     [true, false],
     ['true', 1],
   ],
+  uiUrl: [
+    ['/assets/consent/', 'https://cdn.paloma365.com/consent/2.0.0/'],
+    ['javascript:void 0', '', 1],
+  ],
+  nonce: [['R4nd0m'], ['', ' ', 1]],
   policyVerison: [[], ['2024-01-01']],
 };
 
