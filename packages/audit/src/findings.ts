@@ -37,7 +37,7 @@ export function classify(name: string, config: PageConfig): Verdict {
 
 const where = (verdict: Verdict) =>
   verdict.by === 'config'
-    ? `category "${verdict.category}" (pattern ${verdict.pattern})`
+    ? `category "${verdict.category}", pattern ${verdict.pattern}`
     : `${verdict.vendor}, a ${verdict.category} tag`;
 
 const isConsentCookie = (cookie: CookieRecord, config: PageConfig) =>

@@ -22,6 +22,7 @@ table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #d6da
 th,td{text-align:left;vertical-align:top;padding:.4em .6em;border-bottom:1px solid #e5e8ed}
 th{background:#eef0f4;font-weight:600}
 td code,li code{font-size:.9em;word-break:break-all}
+td.rule code{white-space:nowrap;word-break:normal}
 .tag{display:inline-block;border-radius:4px;padding:0 .4em;font-size:.85em;font-weight:600;color:#fff}
 .tag.violation{background:#b3261e}.tag.warning{background:#8a5a00}
 .ev{color:#4a5363;font-size:.9em}
@@ -39,7 +40,7 @@ function findingsTable(findings: Finding[]): string {
   if (findings.length === 0) return '<p class="ok">No findings: nothing was stored or sent without consent.</p>';
   const rows = findings.map(
     (f) => `<tr class="finding ${e(f.severity)}"><td><span class="tag ${e(f.severity)}">${e(f.severity)}</span></td>
-<td><code>${e(f.code)}</code></td><td>${e(f.message)}<div class="ev">${evidence(f)}</div></td>
+<td class="rule"><code>${e(f.code)}</code></td><td>${e(f.message)}<div class="ev">${evidence(f)}</div></td>
 <td><code>${e(f.page)}</code>${f.visit ? `<br>${e(VISIT_NAMES[f.visit])}` : ''}</td></tr>`,
   );
   return `<table><thead><tr><th>Severity</th><th>Rule</th><th>What and evidence</th><th>Page</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
