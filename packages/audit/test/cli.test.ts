@@ -226,7 +226,7 @@ const closedPort = () =>
   });
 
 describe('paloma-consent-audit when it cannot audit', () => {
-  it('exits 2 for an unreachable page and for a page without a banner, and reads only the sitemap’s own origin', async () => {
+  it('exits 2 for an unreachable page and for a page without a banner; sitemap and crawl stay on their origin', async () => {
     const sitemap = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
   <url><loc>${fixture('no-banner.html')}</loc></url>
@@ -234,7 +234,7 @@ describe('paloma-consent-audit when it cannot audit', () => {
 </urlset>`;
     server.page('/sitemap.xml', sitemap);
     const dead = `http://127.0.0.1:${await closedPort()}/`;
-    const run = await audit('--banner-timeout', '1', '--sitemap', server.url('/sitemap.xml'), dead);
+    const run = await audit('--banner-timeout', '1', '--crawl', '5', '--sitemap', server.url('/sitemap.xml'), dead);
     expect(run.code).toBe(2);
     expect(run.report.pages.map((p) => [p.url, p.error?.split(':')[0]])).toEqual([
       [dead, 'unreachable'],
