@@ -68,7 +68,7 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   tmp = mkdtempSync(join(tmpdir(), 'paloma-audit-'));
   server = await startServer();
-  for (const file of readdirSync(FIXTURES)) {
+  for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith('.html'))) {
     const body = readFileSync(join(FIXTURES, file), 'utf8').replaceAll('{{PORT}}', String(server.port));
     server.page(`/fixtures/${file}`, body);
   }
@@ -216,6 +216,27 @@ describe('paloma-consent-audit on broken pages', () => {
   });
 });
 
+describe('paloma-consent-audit --config', () => {
+  it('reads the configuration from a file for a page that calls init() itself; --strict fails on warnings', async () => {
+    const page = fixture('init-call.html');
+    const withFile = await audit('--config', join(FIXTURES, 'init-call.config.json'), page);
+    expect(withFile.report.pages[0]?.config).toMatchObject({ source: 'file', problems: [] });
+    expect(withFile.report.findings).toEqual([]);
+    expect(withFile.code).toBe(0);
+
+    const without = await audit('--strict', page);
+    expect(without.report.pages[0]?.config?.source).toBe('none');
+    expect(without.report.findings.map((f) => f.code)).toEqual(['config-not-found']);
+    expect(without.code).toBe(1);
+  });
+
+  it('exits 2 on a configuration file that is not JSON', async () => {
+    const run = await audit('--config', join(FIXTURES, 'init-call.html'), fixture('init-call.html'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--config .*init-call\.html: the configuration file is not JSON/);
+  });
+});
+
 /** A port nothing listens on: bound once, then released. */
 const closedPort = () =>
   new Promise<number>((done) => {
@@ -226,7 +247,7 @@ const closedPort = () =>
   });
 
 describe('paloma-consent-audit when it cannot audit', () => {
-  it('exits 2 for an unreachable page and for a page without a banner; sitemap and crawl stay on their origin', async () => {
+  it('exits 2 for an unreachable page and a page without a banner; sitemap and crawl stay on their origin', async () => {
     const sitemap = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
   <url><loc>${fixture('no-banner.html')}</loc></url>
@@ -242,6 +263,17 @@ describe('paloma-consent-audit when it cannot audit', () => {
     ]);
     expect(run.stderr).toMatch(/\[2\/2\] .*no-banner\.html — FAILED: no banner found/);
     expectValid(run.report);
+  });
+
+  it('exits 2 for a page over its time-out, and moves on', async () => {
+    server.page('/slow.html', '<title>slow</title>');
+    server.delay('/slow.html', 10_000);
+    const slow = server.url('/slow.html');
+    const started = Date.now();
+    const run = await audit('--timeout', '2', slow);
+    expect(run.code).toBe(2);
+    expect(run.report.pages.map((p) => [p.url, p.error])).toEqual([[slow, 'timed out after 2 s']]);
+    expect(Date.now() - started).toBeLessThan(9000);
   });
 
   it('exits 2 with the usage on bad arguments, before starting a browser', async () => {
