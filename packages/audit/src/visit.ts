@@ -52,7 +52,7 @@ function watchNetwork(context: BrowserContext) {
     // The Cookie header arrives with Chromium's extra request info, a little after the request itself.
     const cookie = Promise.race([
       request.headerValue('cookie'),
-      new Promise<null>((done) => setTimeout(done, 2000, null)),
+      new Promise<null>((done) => setTimeout(done, 2000, null).unref()),
     ]);
     seen.push(
       cookie.then(

@@ -267,13 +267,14 @@ describe('paloma-consent-audit when it cannot audit', () => {
 
   it('exits 2 for a page over its time-out, and moves on', async () => {
     server.page('/slow.html', '<title>slow</title>');
-    server.delay('/slow.html', 10_000);
+    server.delay('/slow.html', 30_000);
     const slow = server.url('/slow.html');
     const started = Date.now();
     const run = await audit('--timeout', '2', slow);
     expect(run.code).toBe(2);
     expect(run.report.pages.map((p) => [p.url, p.error])).toEqual([[slow, 'timed out after 2 s']]);
-    expect(Date.now() - started).toBeLessThan(9000);
+    // It gave up on the page long before the page would have answered.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('exits 2 with the usage on bad arguments, before starting a browser', async () => {
