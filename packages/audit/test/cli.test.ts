@@ -21,7 +21,9 @@ const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(PACKAGE, 'dist/cli.js');
 const FIXTURES = join(PACKAGE, 'test/fixtures');
 const TRACKER = 'tracker.test';
-const HOST_RULES = `MAP *.${TRACKER} 127.0.0.1`;
+/** The audited site's own sibling hosts, for first-party cookies across subdomains. */
+const SHOP = 'shop.test';
+const HOST_RULES = `MAP *.${TRACKER} 127.0.0.1, MAP *.${SHOP} 127.0.0.1`;
 
 interface Run {
   code: number | null;
@@ -53,6 +55,7 @@ function audit(...args: string[]): Promise<Run> {
 }
 
 const fixture = (name: string) => server.url(`/fixtures/${name}`);
+const returning = () => server.url('/fixtures/returning.html', `www.${SHOP}`);
 const findings = (run: Run, page: string) => run.report.findings.filter((f) => f.page === page);
 
 const ajv = new ajv2020.default({ allErrors: true, strict: true, allowUnionTypes: true });
@@ -135,6 +138,7 @@ describe('paloma-consent-audit on broken pages', () => {
       fixture('uncovered.html'),
       fixture('no-reject.html'),
       fixture('nudge.html'),
+      returning(),
     );
   });
 
@@ -186,6 +190,27 @@ describe('paloma-consent-audit on broken pages', () => {
     expect(found.filter((f) => f.code === 'preticked-switch').map((f) => f.evidence.label)).toEqual([
       'Analytics',
       'Functional',
+    ]);
+  });
+
+  it('audits the page view after each decision too, and tells first-party sibling hosts from third parties', () => {
+    const found = findings(run, returning());
+    expect(found.map((f) => [f.severity, f.code, f.evidence.cookie]).sort()).toEqual([
+      ['violation', 'cookie-after-reject', '_fbp'],
+      ['warning', 'uncovered-cookie', '_fbp'],
+      ['warning', 'uncovered-cookie', 'visitor'],
+    ]);
+    const before = run.report.pages.find((p) => p.url === returning())?.visits[0];
+    expect(before?.cookies).toEqual([
+      expect.objectContaining({ name: 'visitor', domain: `.${SHOP}`, firstParty: true }),
+    ]);
+    expect(before?.requests).toEqual([
+      expect.objectContaining({
+        host: `cdn.${SHOP}`,
+        url: `http://cdn.${SHOP}:${server.port}/logo.svg`,
+        cookieSent: true,
+        sameSite: true,
+      }),
     ]);
   });
 
