@@ -62,9 +62,10 @@ export default defineConfig({
           name: 'audit',
           include: ['packages/audit/test/**/*.test.ts'],
           environment: 'node',
-          // The CLI's tests launch Chromium against the built bundle (`npm run build` first).
-          testTimeout: 120_000,
-          hookTimeout: 60_000,
+          // The CLI's tests launch Chromium against the built bundle (`npm run build` first); one audit
+          // of five pages is 25 loads, which takes minutes on a busy 2-core machine.
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
           fileParallelism: false,
         },
       },

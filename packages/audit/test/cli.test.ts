@@ -46,7 +46,7 @@ function audit(...args: string[]): Promise<Run> {
   const html = join(tmp, `report-${n}.html`);
   const argv = [CLI, '--host-resolver-rules', HOST_RULES, '--json', json, '--html', html, ...args];
   return new Promise((done) => {
-    execFile(process.execPath, argv, { timeout: 110_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, argv, { timeout: 230_000 }, (error, stdout, stderr) => {
       const code = error ? ((error as { code?: number }).code ?? null) : 0;
       const report = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as Report) : (undefined as never);
       done({ code, stdout, stderr, report, json, html });
