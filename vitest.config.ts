@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 
 /**
- * One run, three projects: `unit` (happy-dom, sources), `e2e` (real Chromium against
- * the built bundle) and `collector` (real SQLite and PostgreSQL).
+ * One run, four projects: `unit` (happy-dom, sources), `e2e` (real Chromium against
+ * the built bundle), `collector` (real SQLite and PostgreSQL) and `audit` (the audit CLI in real Chromium).
  */
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
@@ -58,6 +58,19 @@ export default defineConfig({
           globalSetup: ['packages/collector/test/pg-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'audit',
+          include: ['packages/audit/test/**/*.test.ts'],
+          environment: 'node',
+          // The CLI's tests launch Chromium against the built bundle (`npm run build` first); one audit
+          // of five pages is 25 loads, which takes minutes on a busy 2-core machine.
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
           fileParallelism: false,
         },
       },

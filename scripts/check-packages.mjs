@@ -74,6 +74,14 @@ const PACKAGES = [
     attw: ['--profile', 'esm-only'],
     bins: true,
   },
+  {
+    dir: 'packages/audit',
+    required: ['dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'report.schema.json'],
+    allowed: [/^dist\/[\w.-]+\.js$/, /^dist\/[\w.-]+\.d\.ts$/],
+    // A Node command line and its API, ESM only like the collector.
+    attw: ['--profile', 'esm-only'],
+    bins: true,
+  },
 ];
 const ALWAYS = ['package.json', 'README.md', 'LICENSE'];
 

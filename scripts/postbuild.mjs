@@ -20,7 +20,7 @@ export const BUNDLE = 'packages/consent/dist/consent.min.js';
 
 /** `sha384-…` of a file, as `<script integrity>` takes it. */
 export const integrity = (file) => `sha384-${createHash('sha384').update(readFileSync(file)).digest('base64')}`;
-const BINS = ['packages/collector/dist/cli.js'];
+const BINS = ['packages/collector/dist/cli.js', 'packages/audit/dist/cli.js'];
 
 /** `from './x.js'`, `import('./x.js')`, `import './x.js'` → `.cjs`; bare specifiers stay. */
 export const toCjs = (source) =>
