@@ -1,5 +1,5 @@
 /**
- * The banner buttons' built-in labels, as packages/ui/src/i18n.ts has them (test/labels.test.ts keeps
+ * The banner buttons' built-in labels, as packages/ui/src/texts/ has them (test/labels.test.ts keeps
  * the two in step). The audit finds the buttons by their accessible name, as a visitor reads them, so it
  * needs the words of every built-in language and the ones the page's configuration overrides.
  */

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { TEXTS } from '../../ui/src/i18n.js';
+import { builtinTexts } from '../../ui/src/texts/index.js';
 import { BUILT_IN_LANGUAGES, LABELS, labelsFor } from '../src/labels.js';
 
 describe('labels', () => {
   it('are the banner’s own built-in labels in every language', () => {
     for (const action of ['acceptAll', 'rejectAll', 'customize'] as const) {
-      BUILT_IN_LANGUAGES.forEach((lang, i) => {
-        expect(LABELS[action][lang], `${action}.${lang}`).toBe(TEXTS[action][i]);
-      });
+      for (const lang of BUILT_IN_LANGUAGES) {
+        expect(LABELS[action][lang], `${action}.${lang}`).toBe(builtinTexts(lang)[action]);
+      }
     }
   });
   it('put the configuration’s override and the page language first', () => {
