@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds what is missing, then serves the script-tag example on
-// http://127.0.0.1:8080 with the receipt collector mounted at /api/consent-receipts
-// (SQLite under .data/). Loopback only. Ctrl+C stops it.
+// http://127.0.0.1:8080 (PORT to change it) with the receipt collector mounted at
+// /api/consent-receipts (SQLite under .data/, or DATA_DIR). Loopback only. Ctrl+C stops it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -19,7 +19,8 @@ if (rebuild || !existsSync(npmExample)) run('run', 'example:npm', '--silent');
 const { createCollector } = await import(collectorEntry);
 const port = Number(process.env.PORT ?? 8080);
 const base = `http://127.0.0.1:${port}`;
-const dataDir = join(root, '.data');
+// DATA_DIR: where the SQLite file goes (the tests give each run a folder of its own).
+const dataDir = process.env.DATA_DIR ?? join(root, '.data');
 mkdirSync(dataDir, { recursive: true });
 const db = join(dataDir, 'receipts.sqlite');
 const adminToken = 'demo';
@@ -64,8 +65,45 @@ const server = createServer((req, res) => {
     req.headers.authorization = `Bearer ${adminToken}`;
     return collector.handler(req, res);
   }
+  if (url.pathname === '/receipts') return receiptsPage(res);
+  if (url.pathname === '/npm') return res.writeHead(301, { Location: '/npm/' }).end();
   if (req.method === 'GET' && serveFile(decodeURIComponent(url.pathname), res)) return;
   res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+});
+
+const html = (text) =>
+  String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+
+/** The stored receipts as a page a person can read (the export itself is NDJSON, which a browser downloads). */
+async function receiptsPage(res) {
+  const response = await fetch(`${base}/api/receipts.ndjson`);
+  const receipts = (await response.text())
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .reverse();
+  const rows = receipts.map((r) => {
+    const allowed = Object.entries(r.categories ?? {})
+      .filter(([, on]) => on)
+      .map(([id]) => id)
+      .join(', ');
+    return `<tr><td>${html(r.timestamp)}</td><td>${html(r.method)}</td><td>${html(allowed)}</td><td>${html(r.language)}</td><td>${html(r.page)}</td><td><code>${html(r.subjectId)}</code></td></tr>`;
+  });
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+  });
+  res.end(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Stored receipts</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.4em .8em;text-align:left}</style>
+<h1>Stored receipts (${receipts.length}, newest first)</h1>
+<p>From the collector's SQLite file; <a href="/api/receipts.ndjson">as NDJSON</a>.</p>
+<table><tr><th>time</th><th>method</th><th>allowed</th><th>language</th><th>page</th><th>consent id</th></tr>${rows.join('')}</table>`);
+}
+
+server.on('error', (error) => {
+  if (error.code !== 'EADDRINUSE') throw error;
+  console.error(`Port ${port} is in use: stop what runs there, or pick another one: PORT=${port + 1} npm start`);
+  process.exit(1);
 });
 
 server.listen(port, '127.0.0.1', () => {
@@ -73,8 +111,9 @@ server.listen(port, '127.0.0.1', () => {
 Paloma Consent demo
   site (English)       ${base}/
   site (Russian)       ${base}/ru.html
+  site (Kazakh)        ${base}/kk.html
   npm + Vite example   ${base}/npm/
-  receipts (NDJSON)    ${base}/api/receipts.ndjson
+  stored receipts      ${base}/receipts  (NDJSON: ${base}/api/receipts.ndjson)
   receipts stored in   ${db} (SQLite)
 
 Click through the banner, then open the receipts link. Ctrl+C stops the demo.`);
