@@ -88,8 +88,12 @@ export interface ConsentConfig<Id extends string = string> {
   policyVersion: string;
   /** URL that receives a receipt (POST, JSON) for every decision. @default none */
   endpoint?: string;
-  /** @default "auto": `<html lang>`, then `navigator.languages`, then "en" */
-  language?: 'auto' | Language;
+  /**
+   * `en`, `ru`, `kk`, or a language the site adds by giving its `texts` (`"de"` with `texts.de`; a text it
+   * leaves out is shown in English, with a console warning naming it).
+   * @default "auto": `<html lang>`, then `navigator.languages`, then "en"
+   */
+  language?: 'auto' | Language | (string & {});
   /** Override a default category (`necessary`, `analytics`, `functional`) or add one. */
   categories?: { [K in Id]?: CategoryConfig };
   cookie?: CookieOptions;
@@ -101,10 +105,11 @@ export interface ConsentConfig<Id extends string = string> {
    */
   googleConsentMode?: boolean | { mapping: { [K in NoInfer<Id> | DefaultCategoryId]?: readonly ConsentModeType[] } };
   /**
-   * Per-language overrides of UI strings.
+   * Per-language overrides of UI strings; texts for another language (a BCP 47 tag: `de`, `uz-Latn`) add
+   * it, and a text it leaves out is shown in English.
    * @example { ru: { bannerTitle: 'Мы используем cookie', shopTitle: 'Магазин' } }
    */
-  texts?: { [L in Language]?: Texts<NoInfer<Id> | DefaultCategoryId> };
+  texts?: { [language: string]: Texts<NoInfer<Id> | DefaultCategoryId> | undefined };
   privacyPolicyUrl?: string;
   /** The data controller, named in the preferences dialog. */
   operator?: OperatorConfig;
@@ -136,12 +141,12 @@ export interface Category {
 export interface ResolvedConfig {
   policyVersion: string;
   endpoint?: string;
-  language: 'auto' | Language;
+  language: string;
   categories: Category[];
   cookie: Required<Omit<CookieOptions, 'domain'>> & { domain?: string };
   respectGpc: boolean;
   googleConsentMode: false | Record<string, ConsentModeType[]>;
-  texts: Partial<Record<Language, Record<string, string>>>;
+  texts: Record<string, Record<string, string>>;
   privacyPolicyUrl?: string;
   operator?: OperatorConfig;
   layout: 'bar' | 'box';
@@ -183,6 +188,8 @@ const CONSENT_MODE_TYPES: readonly string[] = [
 ];
 
 const CATEGORY_ID = /^[a-z][a-z0-9_]{0,31}$/;
+/** A BCP 47 language tag, as far as it matters here: a language, then optional subtags. */
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 type Json = Record<string, unknown>;
@@ -329,7 +336,13 @@ export function validateConfig(input: unknown): Validation {
         : // The receipt schema's limit; the version also goes into the consent cookie.
           text(value, path) && ((value as string).length > 200 ? fail(path, 'expected at most 200 characters') : value),
     endpoint: url,
-    language: oneOf('auto', ...LANGUAGES),
+    language: optional(
+      rule(
+        (value) => value === 'auto' || LANGUAGE_TAG.test(value as string),
+        '"auto" or a language tag ("kk", "ru", "en", "de")',
+      ),
+      'auto',
+    ),
     categories,
     cookie: object(
       {
@@ -353,10 +366,13 @@ export function validateConfig(input: unknown): Validation {
             (object({ mapping: each(consentModeTypes, 'an object', true) })(value, path) as Json | undefined)
               ?.mapping) ||
           false,
-    texts: object(
-      Object.fromEntries(LANGUAGES.map((language) => [language, optional(each(text, 'an object of texts', true))])),
-      true,
-    ),
+    // Texts for a language the SDK does not ship add that language.
+    texts: (value = {}, path) => {
+      if (!isObject(value)) return expected(path, 'an object', value);
+      for (const tag in value)
+        if (!LANGUAGE_TAG.test(tag)) fail(join(path, tag), 'expected a language tag ("de", "uz-Latn")');
+      return each(each(text, 'an object of texts', true), 'an object', true)(value, path);
+    },
     privacyPolicyUrl: url,
     operator: object({ name: string, id: string, url }),
     layout: oneOf('bar', 'box'),

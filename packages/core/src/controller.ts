@@ -89,7 +89,8 @@ export interface Consent<Id extends string = string> {
   /** The validated configuration; `null` when it was invalid. */
   readonly config: ResolvedConfig | null;
   /** The language the UI speaks (and receipts report). */
-  readonly language: Language;
+  /** The language the UI speaks and receipts report: a built-in one, or one the configuration's `texts` add. */
+  readonly language: string;
   /** Stop watching the page (for tests and single-page apps that unmount). */
   destroy(): void;
 }
@@ -142,7 +143,7 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
   }
 
   const config = validation.config;
-  const language = resolveLanguage(config.language, document, env.navigator);
+  const language = resolveLanguage(config.language, document, env.navigator, Object.keys(config.texts));
   const store = createConsentStore(config, env);
   const stored = store.read();
   let state: ConsentState = { decision: stored.decision, view: stored.decision ? 'none' : 'banner' };
@@ -288,7 +289,7 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
  * The safe state as a controller: only strictly necessary, nothing shown, nothing recorded. What
  * an invalid configuration gets, and what the script-tag global answers before `init`.
  */
-export function safeConsent(on: Consent['on'], language: Language): Consent {
+export function safeConsent(on: Consent['on'], language: string): Consent {
   const state: ConsentState = { decision: null, view: 'none' };
   const nothing = () => {};
   return {

@@ -46,16 +46,12 @@ describe('createConsent of a literal configuration', () => {
       // @ts-expect-error: a category's cookies are a list
       (env: Env) => createConsent({ policyVersion: POLICY, categories: { analytics: { cookies: '_ga' } } }, env),
     ],
-    // @ts-expect-error: a language the UI does not ship
-    ['language', (env: Env) => createConsent({ policyVersion: POLICY, language: 'de' }, env)],
     [
       'googleConsentMode.mapping.analytics[0]',
       (env: Env) =>
         // @ts-expect-error: a Consent Mode type Google does not define
         createConsent({ policyVersion: POLICY, googleConsentMode: { mapping: { analytics: ['ads'] } } }, env),
     ],
-    // @ts-expect-error: texts of a language the UI does not ship
-    ['texts.de', (env: Env) => createConsent({ policyVersion: POLICY, texts: { de: { bannerTitle: 'x' } } }, env)],
   ])('rejects a mistake in %s at compile time, and the run time reports it', (path, create) => {
     const env = fakeEnv();
     create(env);

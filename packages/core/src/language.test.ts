@@ -49,4 +49,10 @@ describe('resolveLanguage', () => {
   it('skips an unsupported <html lang>', () => {
     expect(resolveLanguage('auto', page('de-AT'), { languages: ['ru-RU'] })).toBe('ru');
   });
+
+  it("finds a language the configuration adds, by its tag or its first part, before the browser's", () => {
+    expect(resolveLanguage('auto', page('de-AT'), { languages: ['ru-RU'] }, ['de'])).toBe('de');
+    expect(resolveLanguage('auto', page('uz-Latn'), {}, ['uz-Latn', 'uz'])).toBe('uz-Latn');
+    expect(resolveLanguage('auto', page(''), { languages: ['fr-CA', 'de'] }, ['de', 'fr'])).toBe('fr');
+  });
 });

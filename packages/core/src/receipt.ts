@@ -19,7 +19,7 @@ export interface Receipt {
   method: Method;
   categories: Record<string, boolean>;
   /** The UI language the visitor saw. */
-  language: Language;
+  language: string;
   /** Origin and path of the page: never the query string or fragment. */
   page: string;
   sdkVersion: string;
@@ -29,7 +29,7 @@ export interface Receipt {
 
 export interface ReceiptContext {
   receiptId: string;
-  language: Language;
+  language: string;
   page: string;
   previousReceiptId: string | null;
 }

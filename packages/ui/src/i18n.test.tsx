@@ -80,3 +80,29 @@ describe('texts', () => {
     expect(everything({ language: 'en', texts }).ui.getAllByRole('button', { name: 'Accept all' })).toHaveLength(2);
   });
 });
+
+describe('a language the site adds', () => {
+  it('speaks it from texts.<language>, and English for each text it leaves out, naming each once', () => {
+    const warned: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warned.push(args);
+    try {
+      const { text, ui } = everything({
+        language: 'de',
+        texts: {
+          de: { bannerTitle: 'Wir verwenden Cookies', acceptAll: 'Alle akzeptieren', analyticsTitle: 'Statistik' },
+        },
+      });
+      expect(ui.getByRole('switch', { name: 'Statistik' })).toBeTruthy();
+      expect(ui.getAllByRole('button', { name: 'Alle akzeptieren' }).length).toBeGreaterThan(0);
+      expect(ui.getByRole('button', { name: builtIn('en', 'save') })).toBeTruthy();
+      expect(text).toContain(builtIn('en', 'alwaysOn'));
+      const messages = warned.map((args) => args.join(' '));
+      expect(messages).toContain('[paloma-consent] texts.de.save is missing: the English text is shown');
+      expect(messages.some((m) => m.includes('texts.de.acceptAll'))).toBe(false);
+      expect(new Set(messages).size).toBe(messages.length);
+    } finally {
+      console.warn = warn;
+    }
+  });
+});

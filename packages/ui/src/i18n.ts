@@ -1,19 +1,30 @@
-import type { Category, Language, ResolvedConfig, Text } from '@paloma365/consent-core';
+import { type Category, LANGUAGES, type Language, type ResolvedConfig, type Text } from '@paloma365/consent-core';
 import type { TextKey } from './texts/en.js';
 import { builtinTexts } from './texts/index.js';
 
 export type { TextKey, Texts } from './texts/en.js';
 
 export interface Translator {
-  lang: Language;
+  lang: string;
   t(key: TextKey): string;
   /** A category's title and description: its config, then `texts`, then the built-in ones. */
   category(category: Category): [title: string, description: string];
 }
 
-export function createTranslator(config: ResolvedConfig, lang: Language): Translator {
+/**
+ * The texts of `lang`: the configuration's, then the built-in ones. A language the site adds through
+ * `texts` falls back to English for each text it leaves out, and `warn` names each such text once.
+ */
+export function createTranslator(
+  config: ResolvedConfig,
+  lang: string,
+  warn: (message: string) => void = () => {},
+): Translator {
   const own: Record<string, string | undefined> = config.texts[lang] ?? {};
   const builtin: Record<string, string | undefined> = builtinTexts(lang);
+  if (!LANGUAGES.includes(lang as Language)) {
+    for (const key in builtin) if (!own[key]) warn(`texts.${lang}.${key} is missing: the English text is shown`);
+  }
   const text = (key: string) => own[key] ?? builtin[key] ?? '';
   // A language missing from a `{ ru, kk }` object falls back to the built-in text, then to the English one.
   const pick = (value: Text | undefined, key: string) =>

@@ -24,7 +24,8 @@ export function mountUI(consent: Consent, options: MountOptions = {}): () => voi
   const config = consent.config;
   if (!config || !doc?.body) return () => {};
 
-  const ui = { ...createTranslator(config, consent.language), consent, config };
+  const warn = (message: string) => console.warn('[paloma-consent]', message);
+  const ui = { ...createTranslator(config, consent.language, warn), consent, config };
   const host = doc.createElement('div');
   host.id = 'paloma-consent';
   // On the host, so screen readers pronounce the shadow content in its language.
