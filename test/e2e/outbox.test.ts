@@ -29,31 +29,45 @@ describe('tabs deciding at the same moment', () => {
     t.server.page('/shop.html', testPage());
     const tabs = [t.page, await t.context.newPage()];
     await Promise.all(tabs.map(open));
-    t.server.receipts.respond(503, 503);
-
-    // Both tabs decide at one agreed instant (each waits for it on its own clock, shared by the OS).
-    const at = Date.now() + 300;
-    const decided = await Promise.all(
-      tabs.map((page, i) =>
-        page.evaluate(
-          ([at, i]) =>
-            new Promise<number>((done) =>
-              setTimeout(() => {
-                if (i === 0) window.PalomaConsent.acceptAll();
-                else window.PalomaConsent.rejectAll();
-                done(Date.now());
-              }, at - Date.now()),
-            ),
-          [at, i] as const,
+    // Both tabs decide at one agreed instant: a timer gets each close, then it spins to the millisecond.
+    // On a loaded machine a tab may still come late, so rounds repeat until one is 10 ms apart or less.
+    const decideAtOnce = (round: number) => {
+      const at = Date.now() + 400;
+      return Promise.all(
+        tabs.map((page, i) =>
+          page.evaluate(
+            ([at, accept]) =>
+              new Promise<number>((done) =>
+                setTimeout(
+                  () => {
+                    while (Date.now() < at) {}
+                    const started = Date.now();
+                    if (accept) window.PalomaConsent.acceptAll();
+                    else window.PalomaConsent.rejectAll();
+                    done(started);
+                  },
+                  at - Date.now() - 100,
+                ),
+              ),
+            [at, (i + round) % 2 === 0] as const,
+          ),
         ),
-      ),
-    );
-    expect(Math.abs(decided[0]! - decided[1]!)).toBeLessThanOrEqual(10);
-
-    await expect.poll(deliveredIds, { timeout: 10_000 }).toHaveLength(2);
-    const methods = t.server.receipts.received.filter((r) => r.status < 300).map((r) => bodyOf(r).method);
-    expect(methods.sort()).toEqual(['accept_all', 'reject_all']);
-    expect(t.server.receipts.received.filter((r) => r.status === 503)).toHaveLength(2);
+      );
+    };
+    const gaps: number[] = [];
+    for (let round = 1; round <= 5 && !gaps.some((gap) => gap <= 10); round++) {
+      t.server.receipts.respond(503, 503);
+      const [a, b] = await decideAtOnce(round);
+      gaps.push(Math.abs(a! - b!));
+      // Each tab's receipt fails once, then gets through on its retry: none is lost.
+      await expect.poll(deliveredIds, { timeout: 10_000 }).toHaveLength(2 * round);
+    }
+    // One accept_all and one reject_all a round (a receipt retried by both tabs at once may arrive twice).
+    const methods = new Map(t.server.receipts.received.map((r) => [bodyOf(r).receiptId, bodyOf(r).method]));
+    expect([...methods.values()].filter((m) => m === 'accept_all')).toHaveLength(gaps.length);
+    expect([...methods.values()].filter((m) => m === 'reject_all')).toHaveLength(gaps.length);
+    expect(gaps.at(-1), `decision gaps in ms: ${gaps}`).toBeLessThanOrEqual(10);
+    expect(t.server.receipts.received.filter((r) => r.status === 503)).toHaveLength(2 * gaps.length);
     for (const page of tabs) await expect.poll(() => outbox(page)).toEqual([]);
   });
 });
