@@ -66,9 +66,8 @@ describe('tabs in step', () => {
     expect(await decision(b)).toEqual(await decision(a));
 
     // Withdraw in tab b: tab a follows, and the analytics cookie is gone.
-    await a.evaluate(() => {
-      document.cookie = '_ga=GA1.1.1.1; path=/';
-    });
+    await t.context.addCookies([{ name: '_ga', value: 'GA1.1.1.1', url: t.server.origin }]);
+    expect(await cookieNames(a)).toContain('_ga');
     await uiB.footerLink.click();
     await uiB.switch('Analytics').uncheck();
     const withdrawnAt = Date.now();
@@ -80,10 +79,12 @@ describe('tabs in step', () => {
     expect(await a.evaluate(() => window.PalomaConsent.has('analytics'))).toBe(false);
     expect(await cookieNames(a)).not.toContain('_ga');
 
-    // Reset in tab a: tab b shows the banner again.
+    // Reset in tab a: tab b shows the banner again; the optional categories' cookies go.
+    await t.context.addCookies([{ name: '_ga', value: 'GA1.1.1.2', url: t.server.origin }]);
     await reset(a);
     await uiB.banner.waitFor({ timeout: 1000 });
     expect(await decision(b)).toBeNull();
+    expect(await cookieNames(b)).not.toContain('_ga');
 
     // One receipt per decision, chained, whichever tab sent it; none left waiting.
     const received = await t.server.receipts.wait(2);
