@@ -218,9 +218,9 @@ export function createConsent(input: unknown, env: Env = browserEnv()): Consent 
     const stored = decodeConsent(newValue || undefined, config, env.now());
     subjectId = stored.subjectId ?? subjectId;
     lastReceiptId = stored.lastReceiptId ?? lastReceiptId;
-    if (!stored.decision) {
-      if (state.decision) forget();
-    } else if (JSON.stringify(stored.decision) !== JSON.stringify(state.decision)) apply(stored.decision);
+    // The value changed, so the decision is new (a tab's own writes fire nothing in it).
+    if (stored.decision) apply(stored.decision);
+    else forget();
   };
 
   const onOpenClick = (event: Event) => {
