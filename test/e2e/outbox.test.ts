@@ -143,6 +143,27 @@ describe('storage that cannot keep the receipt', () => {
     ]);
     expect(t.messages('error', /could not be stored/)).toHaveLength(1);
   });
+
+  it('reports the receipt it could not keep before a failing endpoint and a navigation lose it', async () => {
+    await t.context.addInitScript(() => {
+      Storage.prototype.setItem = () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+    });
+    t.server.receipts.respond(503);
+    t.server.page('/shop.html', testPage());
+    t.server.page('/account.html', testPage());
+    await open(t.page);
+    await consentUI(t.page).bannerButton('Reject all').click();
+    await t.server.receipts.wait(1);
+    await t.page.goto(t.server.url('/account.html'));
+    await t.page.waitForTimeout(2500); // past the next page's flush: nothing was kept to send
+
+    expect(t.server.receipts.received.map((r) => [bodyOf(r).method, r.status])).toEqual([['reject_all', 503]]);
+    const [message] = t.messages('error', /could not be stored/);
+    expect(message).toContain(bodyOf(t.server.receipts.received[0]!).receiptId);
+    expect(message).toMatch(/lost if not delivered before the page closes/);
+  });
 });
 
 declare global {

@@ -555,6 +555,24 @@ describe('without storage', () => {
     expect(dropped).toHaveLength(1);
   });
 
+  it('removes an unreadable receipt key, reports it once, and still sends the others', async () => {
+    const storage = fakeStorage();
+    const good = receipt();
+    storage.setItem(`${KEY}:broken`, '{not json');
+    storage.setItem(
+      `${KEY}:${good.receiptId}`,
+      JSON.stringify({ receipt: good, attempts: 1, nextAttemptAt: NOW, leaseUntil: 0 }),
+    );
+    storage.setItem('unrelated', '{not json either');
+    const { fetch, ids } = fetchDouble(storage, 201);
+    const { outbox, dropped } = tab(fetch, storage);
+    outbox.flush();
+    await wait(0);
+    expect(dropped).toEqual([{ message: expect.stringContaining(`${KEY}:broken`), receipt: undefined }]);
+    expect(ids()).toEqual([good.receiptId]);
+    expect([...storage.items.keys()]).toEqual(['unrelated']);
+  });
+
   it('treats JSON that is not a list of receipts as unreadable', async () => {
     const storage = fakeStorage();
     storage.setItem(KEY, '[{"receipt":null}]');
