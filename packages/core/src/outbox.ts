@@ -110,7 +110,7 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
       if (entries.every((e) => e.receipt.receiptId && e.nextAttemptAt >= 0)) return entries;
     } catch {}
     unset(key);
-    hooks.onDropped(`receipts outbox: ${key} in localStorage unreadable, removed`);
+    hooks.onDropped(`localStorage ${key} unreadable: removed`);
     return [];
   };
 
