@@ -460,6 +460,43 @@ describe('tabs deciding at once', () => {
   });
 });
 
+describe('tabs retrying', () => {
+  it("retries its own receipts on its timer, not another live tab's (all would wake at once and send it)", async () => {
+    const { shared, view, sync } = laggingStorages();
+    const a = fetchDouble(null, 503);
+    const b = fetchDouble(null, 503);
+    const first = tab(a.fetch, view());
+    const second = tab(b.fetch, view());
+    const [ra, rb] = [receipt(), receipt()];
+    first.outbox.add(ra);
+    second.outbox.add(rb);
+    await wait(0);
+    sync(); // each tab now sees both receipts, due at the same instant
+    await wait(SECOND);
+    expect(a.ids()).toEqual([ra.receiptId, ra.receiptId]);
+    expect(b.ids()).toEqual([rb.receiptId, rb.receiptId]);
+    sync();
+    expect(storedIds(shared).sort()).toEqual([ra.receiptId, rb.receiptId].sort());
+  });
+
+  it('retries on its timer the receipts a closed page handed on', async () => {
+    const storage = fakeStorage();
+    const a = fetchDouble(storage, 503);
+    const b = fetchDouble(storage, 503);
+    const page = new EventTarget() as Window;
+    const closing = tab(a.fetch, storage, page);
+    const open = tab(b.fetch, storage);
+    const [ra, rb] = [receipt(), receipt()];
+    closing.outbox.add(ra);
+    open.outbox.add(rb);
+    await wait(0);
+    page.dispatchEvent(new Event('pagehide'));
+    closing.outbox.stop();
+    await wait(SECOND);
+    expect(b.ids().sort()).toEqual([ra.receiptId, rb.receiptId, rb.receiptId].sort());
+  });
+});
+
 describe('version-1 outbox', () => {
   const entry = (r: Receipt) => ({ receipt: r, attempts: 3, nextAttemptAt: NOW + 60 * SECOND, leaseUntil: 0 });
 

@@ -148,10 +148,21 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
     return kept;
   };
 
+  /**
+   * What this tab retries on its timer: its own receipts, nobody's (a closed page's), and those under
+   * a lease that may have died with its tab. Not another live tab's: every tab would wake at the same
+   * instant for it and send it too, before the others' leases reach it.
+   */
+  const mine = (e: Entry) => !e.owner || e.owner === owner || e.leaseUntil > 0;
+
   /** One timer, for the earliest receipt due (or lease running out). */
   const schedule = () => {
     env.clearTimeout(timer);
-    const next = Math.min(...load().map((e) => Math.max(e.nextAttemptAt, e.leaseUntil || 0)));
+    const next = Math.min(
+      ...load()
+        .filter(mine)
+        .map((e) => Math.max(e.nextAttemptAt, e.leaseUntil || 0)),
+    );
     if (!stopped && next < Infinity) {
       // Capped: browsers fire timers over 24.8 days at once.
       timer = env.setTimeout(() => pump(), Math.min(next - env.now(), MAX_DELAY));
@@ -162,7 +173,7 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
   const pump = (force?: boolean) => {
     if (stopped) return;
     const now = env.now();
-    for (const e of prune(load())) if (force || e.nextAttemptAt <= now) send(e.receipt.receiptId);
+    for (const e of prune(load())) if (force || (mine(e) && e.nextAttemptAt <= now)) send(e.receipt.receiptId);
     schedule();
   };
 
@@ -216,14 +227,13 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
   };
 
   /**
-   * A page that goes away never learns how its requests ended: it hands its leases on, so the next
-   * page sends those receipts within 2 s instead of waiting the lease out. The cost is a duplicate
-   * when the request got through after all, which the receiver deduplicates by `receiptId`.
+   * A page that goes away never learns how its requests ended: it hands its receipts on, leases
+   * included, so the next page sends them within 2 s instead of waiting the lease out, and open
+   * tabs retry them. The cost is a duplicate when a request got through after all, which the
+   * receiver deduplicates by `receiptId`.
    */
   const release = () => {
-    for (const e of owner ? load() : []) {
-      if (e.owner === owner && e.leaseUntil > env.now()) save({ ...e, leaseUntil: 0 });
-    }
+    for (const e of owner ? load() : []) if (e.owner === owner) save({ ...e, leaseUntil: 0, owner: undefined });
   };
   env.window?.addEventListener('pagehide', release);
 
