@@ -21,7 +21,8 @@ export interface ConsentState {
 export interface ConsentError {
   /**
    * `config`: the configuration is invalid; the SDK stays in the safe state.
-   * `receipt`: a receipt was dropped undelivered (refused as invalid, or the outbox was full, too old or unreadable).
+   * `receipt`: a receipt was dropped undelivered (refused as invalid, or the outbox was full, too old or unreadable),
+   * or `localStorage` could not keep it, so it is lost if the page closes before the endpoint takes it.
    */
   code: 'config' | 'receipt';
   message: string;
