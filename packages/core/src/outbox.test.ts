@@ -461,6 +461,23 @@ describe('tabs deciding at once', () => {
 });
 
 describe('tabs retrying', () => {
+  it('stores a new receipt already leased, so another tab never sees it unleased while this one sends it', () => {
+    const storage = fakeStorage();
+    const writes: string[] = [];
+    const recording = {
+      ...storage,
+      setItem(k: string, v: string) {
+        writes.push(v);
+        storage.setItem(k, v);
+      },
+    };
+    Object.defineProperty(recording, 'length', { get: () => storage.length });
+    const { fetch } = fetchDouble(null, 'silent');
+    tab(fetch, recording).outbox.add(receipt());
+    expect(writes).toHaveLength(1);
+    expect(JSON.parse(writes[0] ?? '')).toMatchObject({ leaseUntil: NOW + 15 * SECOND, owner: expect.any(String) });
+  });
+
   it("retries its own receipts on its timer, not another live tab's (all would wake at once and send it)", async () => {
     const { shared, view, sync } = laggingStorages();
     const a = fetchDouble(null, 503);

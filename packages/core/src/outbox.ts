@@ -177,11 +177,16 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
     schedule();
   };
 
-  const send = async (id: string) => {
-    const now = env.now();
+  const send = (id: string) => {
     const entry = get(id);
-    if (!entry || entry.leaseUntil > now) return; // delivered meanwhile, or another tab is sending it
-    entry.leaseUntil = now + LEASE;
+    // Not when delivered meanwhile, or while another tab is sending it.
+    if (entry && !(entry.leaseUntil > env.now())) post(entry);
+  };
+
+  /** Takes the lease, writing it (synchronously, before any request) with the entry, then sends. */
+  const post = async (entry: Entry) => {
+    const id = entry.receipt.receiptId;
+    entry.leaseUntil = env.now() + LEASE;
     entry.owner = owner ??= env.randomUUID();
     save(entry);
     // Two tabs may take the lease at once: the last write wins, and only its owner sends.
@@ -239,12 +244,13 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
 
   return {
     add(receipt) {
-      if (!save({ receipt, attempts: 0, nextAttemptAt: env.now(), leaseUntil: 0 })) {
+      // Stored with its lease in one write: another tab must never see it unleased while this one sends it.
+      post({ receipt, attempts: 0, nextAttemptAt: env.now(), leaseUntil: 0 });
+      if (memory.has(receipt.receiptId)) {
         const why = 'localStorage full or blocked: sent with keepalive, lost if not delivered before the page closes';
         hooks.onDropped(`receipt ${receipt.receiptId} could not be stored (${why})`, receipt);
       }
       prune(load());
-      send(receipt.receiptId);
     },
     flush() {
       if (stopped) return;
