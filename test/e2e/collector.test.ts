@@ -11,6 +11,7 @@ import { listen, type RunningCollector } from '../../packages/collector/src/inde
 import { TEST_DOMAIN } from './browser.js';
 import { CONFIG, consentUI, decision, testPage } from './consent.js';
 import { useE2E } from './harness.js';
+import { outbox } from './receipts-helpers.js';
 
 const t = useE2E();
 const dir = mkdtempSync(join(tmpdir(), 'paloma-e2e-collector-'));
@@ -36,7 +37,7 @@ async function visit(host: string) {
 }
 
 const storedFor = async () => collector.collector.store.bySubject((await decision(t.page))!.subjectId);
-const waiting = () => t.page.evaluate(() => JSON.parse(localStorage.getItem('paloma_consent_outbox') ?? '[]').length);
+const waiting = () => outbox(t.page).then((entries) => entries.length);
 
 // Playwright does not surface preflights; the POST carrying `Idempotency-Key` cross-origin can only
 // have been sent after the collector answered one.

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { createReceiptValidator } from '../../packages/collector/src/validate.js';
 import type { Receipt as Received } from './server.js';
 
+/** Version 1 kept the outbox as a list under this key; now each receipt has a key `OUTBOX_KEY:<receiptId>`. */
 export const OUTBOX_KEY = 'paloma_consent_outbox';
 
 /** An outbox entry as the SDK keeps it in `localStorage`. */
@@ -44,9 +45,13 @@ export const bodyOf = (received: Received): ReceiptBody => received.body as Rece
 /** The distinct receipt ids among what the endpoint received. */
 export const distinctIds = (received: Received[]): string[] => [...new Set(received.map((r) => bodyOf(r).receiptId))];
 
-/** The page's outbox, as stored. */
+/** The page's outbox, as stored: the entries under the per-receipt keys, oldest first. */
 export const outbox = (page: Page): Promise<OutboxEntry[]> =>
-  page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]'), OUTBOX_KEY);
+  page.evaluate((key) => {
+    const keys = Object.keys(localStorage).filter((k) => k.startsWith(`${key}:`));
+    const entries: OutboxEntry[] = keys.map((k) => JSON.parse(localStorage.getItem(k) ?? ''));
+    return entries.sort((a, b) => Date.parse(a.receipt.timestamp) - Date.parse(b.receipt.timestamp));
+  }, OUTBOX_KEY);
 
 /** A port on 127.0.0.1 where nothing listens (it was free a moment ago): connections are refused. */
 export async function closedPort(): Promise<number> {

@@ -7,6 +7,11 @@ import { schemaProblems } from './test-receipt.js';
 
 const ENDPOINT = '/api/consent-receipts';
 const KEY = 'paloma_consent_outbox';
+/** What the outbox holds: the values of its per-receipt keys (`KEY:<receiptId>`). */
+const waiting = (storage: KeyValueStore | null) =>
+  Array.from({ length: storage?.length ?? 0 }, (_, i) => storage?.key(i) ?? '')
+    .filter((k) => k.startsWith(`${KEY}:`))
+    .map((k) => storage?.getItem(k));
 const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 const controllers: Consent[] = [];
 
@@ -124,7 +129,7 @@ describe('receipts', () => {
     const visitor = { cookies: fakeJar(), storage: fakeStorage() };
     let stored: string | null = null;
     const fetch = vi.fn(async () => {
-      stored = visitor.storage.getItem(KEY);
+      stored = waiting(visitor.storage).join();
       return new Response(null, { status: 201 });
     });
     create(page(fetch as unknown as typeof globalThis.fetch, visitor).env).acceptAll();
@@ -184,16 +189,21 @@ describe('receipts', () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect(up.receipts).toEqual([down.receipts[0]]);
     expect(delivered).toEqual(up.receipts);
-    expect(first.visitor.storage?.getItem(KEY)).toBeNull();
+    expect(waiting(first.visitor.storage)).toEqual([]);
   });
 
-  it('sends directly when localStorage is unavailable', async () => {
+  it('sends directly when localStorage is unavailable, and says the receipt could not be kept', async () => {
     const { fetch, receipts } = endpoint(503, 201);
     const consent = create(page(fetch, { cookies: fakeJar(), storage: null }).env);
+    const errors: ConsentError[] = [];
+    consent.on('error', (e) => errors.push(e));
     consent.acceptAll();
     await vi.advanceTimersByTimeAsync(2000);
     expect(receipts).toHaveLength(2);
     expect(receipts[1]).toEqual(receipts[0]);
+    expect(errors).toEqual([
+      { code: 'receipt', message: expect.stringContaining('could not be stored'), receipt: receipts[0] },
+    ]);
   });
 
   it('sends no receipt without an endpoint', async () => {
@@ -203,7 +213,7 @@ describe('receipts', () => {
     consent.acceptAll();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(spy).not.toHaveBeenCalled();
-    expect(visitor.storage?.getItem(KEY)).toBeNull();
+    expect(waiting(visitor.storage)).toEqual([]);
   });
 
   it('sends no receipt with an invalid configuration', async () => {

@@ -389,7 +389,10 @@ describe('createConsent', () => {
 
   it('sends Consent Mode default before any decision, then an update for each decision', () => {
     const gtag = vi.fn();
-    const consent = create({ googleConsentMode: true }, pageEnv({ window: { gtag } as unknown as Window }));
+    const consent = create(
+      { googleConsentMode: true },
+      pageEnv({ window: Object.assign(new EventTarget(), { gtag }) as unknown as Window }),
+    );
     consent.set({ analytics: true });
     consent.reset();
     expect(gtag.mock.calls.map(([, command, state]) => [command, state.analytics_storage])).toEqual([

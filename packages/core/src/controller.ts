@@ -16,7 +16,7 @@ import { resolveLanguage } from './language.js';
 import { createOutbox } from './outbox.js';
 import { buildReceipt, pageOf, type Receipt } from './receipt.js';
 import { createConsentMode, gpcRefuses } from './signals.js';
-import { createConsentStore } from './storage.js';
+import { createConsentStore, decodeConsent, encodeConsent } from './storage.js';
 
 /** What the UI shows: nothing, the banner, or the preferences dialog. */
 export type View = 'none' | 'banner' | 'preferences';
@@ -29,7 +29,8 @@ export interface ConsentState {
 export interface ConsentError {
   /**
    * `config`: the configuration is invalid; the SDK stays in the safe state.
-   * `receipt`: a receipt was dropped undelivered (refused as invalid, or the outbox was full, too old or unreadable).
+   * `receipt`: a receipt was dropped undelivered (refused as invalid, or the outbox was full, too old or unreadable),
+   * or `localStorage` could not keep it, so it is lost if the page closes before the endpoint takes it.
    * `ui`: the banner or dialog could not be fetched (offline, HTTP error, integrity mismatch); asking to show retries.
    * `gate`: an allowed gated element could not be activated (Trusted Types blocked it); the others still are.
    */
@@ -96,6 +97,13 @@ export interface Consent<Id extends string = string> {
 }
 
 const PREFIX = '[paloma-consent]';
+/**
+ * Every decision writes the consent cookie's value here (`reset()`: an empty one), so the `storage`
+ * event hands it to the site's other tabs: the same `localStorage` the receipts outbox shares tabs
+ * through. The value itself, decoded with the cookie's own checks, not a re-read of the cookie:
+ * Chromium fires the event before the other tab sees the new cookie about half the time.
+ */
+const TABS_KEY = 'paloma_consent_tabs';
 
 /**
  * A configuration only known at run time (a JSON block, a CMS) and typed `unknown`: checked when it runs,
@@ -181,9 +189,42 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
     if (state.view !== previous.view || state.decision !== previous.decision) views.emit('state', state);
   };
 
+  /** Deletes the cookies of every optional category `categories` does not allow. */
+  const clean = (categories: Record<string, boolean>) =>
+    location &&
+    deleteCookies(
+      env.cookies,
+      config.categories.flatMap((c) => (c.required || categories[c.id] ? [] : c.cookies)),
+      location.hostname,
+      store.name,
+    );
+
+  /** What a decision does on this page, whichever tab made it. */
+  const apply = (decision: Decision, announce = events.emit) => {
+    const previous = state.decision;
+    setState({ decision, view: 'none' });
+    clean(decision.categories);
+    consentMode?.update(decision.categories);
+    gate?.update();
+    if (!previous) announce('consent', decision);
+    announce('change', decision);
+    document?.dispatchEvent(new CustomEvent('paloma-consent:change', { detail: decision }));
+  };
+
+  const forget = () => {
+    clean({});
+    consentMode?.update({});
+    setState({ decision: null, view: 'banner' });
+  };
+
+  const tellTabs = (value: string) => {
+    try {
+      env.storage?.setItem(TABS_KEY, value);
+    } catch {} // storage full or blocked: the other tabs follow on their next page load
+  };
+
   /** Records a decision; `custom` becomes `withdraw` when it turns off a category that was on. */
   const decide = (allowed: (category: string) => boolean, method: Method, announce = events.emit) => {
-    const previous = state.decision;
     const categories = Object.fromEntries(config.categories.map((c) => [c.id, c.required || allowed(c.id)]));
     const withdrawn = config.categories.some((c) => has(c.id) && !categories[c.id]);
     subjectId ??= env.randomUUID();
@@ -206,16 +247,19 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
       outbox.add(receipt);
     }
     store.write(decision, lastReceiptId);
-    setState({ decision, view: 'none' });
-    if (location) {
-      const refused = config.categories.flatMap((c) => (categories[c.id] ? [] : c.cookies));
-      deleteCookies(env.cookies, refused, location.hostname, store.name);
-    }
-    consentMode?.update(categories);
-    gate?.update();
-    if (!previous) announce('consent', decision);
-    announce('change', decision);
-    document?.dispatchEvent(new CustomEvent('paloma-consent:change', { detail: decision }));
+    tellTabs(encodeConsent(decision, lastReceiptId));
+    apply(decision, announce);
+  };
+
+  /** Another tab decided or reset. Its receipt is that tab's to deliver; this one adopts the subject and the chain. */
+  const follow = ({ key, newValue }: StorageEvent) => {
+    if (key !== TABS_KEY) return;
+    const stored = decodeConsent(newValue || undefined, config, env.now());
+    subjectId = stored.subjectId ?? subjectId;
+    lastReceiptId = stored.lastReceiptId ?? lastReceiptId;
+    // The value changed, so the decision is new (a tab's own writes fire nothing in it).
+    if (stored.decision) apply(stored.decision);
+    else forget();
   };
 
   const onOpenClick = (event: Event) => {
@@ -239,6 +283,7 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
     });
   gate?.update();
   document?.addEventListener('click', onOpenClick);
+  window?.addEventListener('storage', follow);
 
   if (!state.decision && config.respectGpc && gpcRefuses(env.navigator)) decide(() => false, 'gpc', emitSoon);
   // Receipts a previous page left waiting go within 2 s; the random delay keeps tabs restored together apart.
@@ -249,7 +294,12 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
     has,
     acceptAll: () => decide(() => true, 'accept_all'),
     rejectAll: () => decide(() => false, 'reject_all'),
-    set: (choices) => decide((category) => ownTrue(choices, category), 'custom'),
+    set(choices) {
+      for (const [key, value] of Object.entries(choices ?? {})) {
+        if (typeof value !== 'boolean') warn(`set(): ${key} is ${JSON.stringify(value)}, not true or false: refused`);
+      }
+      decide((category) => ownTrue(choices, category), 'custom');
+    },
     // Asked again while already shown (after a failed fetch, say), the state does not change: show anyway.
     showBanner: () => {
       setState({ view: 'banner' });
@@ -262,8 +312,8 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
     hide: () => setState({ view: 'none' }),
     reset() {
       store.clear();
-      consentMode?.update({});
-      setState({ decision: null, view: 'banner' });
+      forget();
+      tellTabs('');
     },
     on: events.on,
     state: () => state,
@@ -275,6 +325,7 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
       gate?.stop();
       outbox?.stop();
       document?.removeEventListener('click', onOpenClick);
+      window?.removeEventListener('storage', follow);
       views.clear();
     },
   };

@@ -41,6 +41,9 @@ export interface KeyValueStore {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
   removeItem(key: string): void;
+  /** With `key()`: the outbox lists its receipts' keys. */
+  readonly length: number;
+  key(index: number): string | null;
 }
 
 /**

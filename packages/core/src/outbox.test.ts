@@ -4,6 +4,7 @@ import { createOutbox } from './outbox.js';
 import { buildReceipt, type Receipt } from './receipt.js';
 import { fakeEnv, fakeStorage, NOW } from './test-env.js';
 
+/** Version 1's single key (a list); now the prefix of one key per receipt. */
 const KEY = 'paloma_consent_outbox';
 const ENDPOINT = 'https://collector.paloma365.com/receipts';
 const SECOND = 1000;
@@ -20,7 +21,12 @@ type Reply = number | { status: number; headers: Record<string, string> } | 'off
 function fetchDouble(storage: KeyValueStore | null, ...replies: Reply[]) {
   const calls: { at: number; init: RequestInit; receipt: Receipt; stored: string | null }[] = [];
   const fetch = vi.fn(async (_url: string | URL | Request, init: RequestInit = {}) => {
-    calls.push({ at: Date.now(), init, receipt: JSON.parse(String(init.body)), stored: storage?.getItem(KEY) ?? null });
+    calls.push({
+      at: Date.now(),
+      init,
+      receipt: JSON.parse(String(init.body)),
+      stored: storage && JSON.stringify(stored(storage)),
+    });
     const reply = replies.length > 1 ? replies.shift() : replies[0];
     if (reply === 'offline') throw new TypeError('Failed to fetch');
     if (reply === 'silent') return new Promise<Response>(() => {});
@@ -75,7 +81,11 @@ function tab(fetch: typeof globalThis.fetch, storage: KeyValueStore | null, wind
   return { outbox, delivered, dropped };
 }
 
-const stored = (storage: KeyValueStore) => JSON.parse(storage.getItem(KEY) ?? '[]');
+/** The entries under the per-receipt keys, in storage order. */
+function stored(storage: KeyValueStore) {
+  const keys = Array.from({ length: storage.length }, (_, i) => storage.key(i) ?? '');
+  return keys.filter((k) => k.startsWith(`${KEY}:`)).map((k) => JSON.parse(storage.getItem(k) ?? ''));
+}
 const storedIds = (storage: KeyValueStore) => stored(storage).map((e: { receipt: Receipt }) => e.receipt.receiptId);
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
@@ -124,7 +134,7 @@ describe('sending', () => {
     await wait(0);
     expect(delivered).toEqual([r]);
     expect(dropped).toEqual([]);
-    expect(storage.getItem(KEY)).toBeNull();
+    expect(stored(storage)).toEqual([]);
   });
 
   it('sends each receipt once to a healthy endpoint', async () => {
@@ -155,7 +165,7 @@ describe('failures', () => {
     await wait(SECOND);
     expect(calls).toHaveLength(2);
     expect(delivered).toEqual([r]);
-    expect(storage.getItem(KEY)).toBeNull();
+    expect(stored(storage)).toEqual([]);
   });
 
   it('gives up a request after 10 s and keeps the receipt', async () => {
@@ -171,7 +181,7 @@ describe('failures', () => {
     expect(stored(storage)[0]).toMatchObject({ attempts: 1, nextAttemptAt: NOW + 11 * SECOND });
     await wait(SECOND);
     expect(calls).toHaveLength(2);
-    expect(storage.getItem(KEY)).toBeNull();
+    expect(stored(storage)).toEqual([]);
   });
 
   it('retries with exponential backoff: 1 s, 2 s, 4 s … capped at 5 minutes', async () => {
@@ -234,7 +244,7 @@ describe('failures', () => {
       outbox.add(r);
       await wait(10 * 60 * SECOND);
       expect(calls).toHaveLength(1);
-      expect(storage.getItem(KEY)).toBeNull();
+      expect(stored(storage)).toEqual([]);
       expect(delivered).toEqual([]);
       expect(dropped).toEqual([{ message: expect.stringContaining(`invalid (HTTP ${status})`), receipt: r }]);
       expect(dropped[0]?.message).toContain(r.receiptId);
@@ -254,7 +264,7 @@ describe('failures', () => {
     await wait(0);
     expect(calls).toHaveLength(5);
     expect(delivered.map((r) => r.receiptId)).toContain(first.receiptId);
-    expect(storage.getItem(KEY)).toBeNull();
+    expect(stored(storage)).toEqual([]);
   });
 });
 
@@ -291,7 +301,7 @@ describe('bounds', () => {
     outbox.add(receipt(new Date(NOW - 30 * DAY + 10 * SECOND).toISOString()));
     await wait(60 * SECOND);
     expect(dropped).toHaveLength(1);
-    expect(storage.getItem(KEY)).toBeNull();
+    expect(stored(storage)).toEqual([]);
   });
 });
 
@@ -311,7 +321,7 @@ describe('tabs and page loads', () => {
     // Once the lease runs out, the other tab sends it.
     await wait(1);
     expect(b.calls).toHaveLength(1);
-    expect(storage.getItem(KEY)).toBeNull();
+    expect(stored(storage)).toEqual([]);
   });
 
   it('hands its leases on when the page goes away, so the next page sends at once', async () => {
@@ -326,7 +336,7 @@ describe('tabs and page loads', () => {
     next.outbox.flush();
     await wait(0);
     expect(b.calls).toHaveLength(1); // not 15 s later: a duplicate at worst, which the receiver drops
-    expect(storage.getItem(KEY)).toBeNull();
+    expect(stored(storage)).toEqual([]);
   });
 
   it('sends nothing more once stopped, even when a request in flight then succeeds', async () => {
@@ -370,7 +380,7 @@ describe('tabs and page loads', () => {
     await wait(0);
     expect(after.ids().sort()).toEqual(receipts.map((r) => r.receiptId).sort());
     expect(next.delivered).toHaveLength(2);
-    expect(storage.getItem(KEY)).toBeNull();
+    expect(stored(storage)).toEqual([]);
   });
 
   it('tries only the oldest on the next page load while the endpoint is still down', async () => {
@@ -389,6 +399,157 @@ describe('tabs and page loads', () => {
   });
 });
 
+/**
+ * Two tabs' views of one `localStorage`, as Chromium keeps it: each tab reads and writes a copy of its
+ * own, and `sync()` replays every tab's writes in order on the shared store, then refreshes the copies.
+ */
+function laggingStorages() {
+  const shared = fakeStorage();
+  const writes: [string, string | null][] = [];
+  const view = (): KeyValueStore => {
+    const copy = fakeStorage();
+    views.push(copy);
+    return {
+      getItem: copy.getItem,
+      setItem(k, v) {
+        copy.setItem(k, v);
+        writes.push([k, v]);
+      },
+      removeItem(k) {
+        copy.removeItem(k);
+        writes.push([k, null]);
+      },
+      get length() {
+        return copy.length;
+      },
+      key: copy.key,
+    };
+  };
+  const views: ReturnType<typeof fakeStorage>[] = [];
+  const sync = () => {
+    for (const [k, v] of writes.splice(0)) v === null ? shared.removeItem(k) : shared.setItem(k, v);
+    for (const copy of views) {
+      copy.items.clear();
+      for (const [k, v] of shared.items) copy.items.set(k, v);
+    }
+  };
+  return { shared, view, sync };
+}
+
+describe('tabs deciding at once', () => {
+  it('keeps both receipts when two tabs add one each from copies that have not synced yet', async () => {
+    const { shared, view, sync } = laggingStorages();
+    const a = fetchDouble(null, 503);
+    const b = fetchDouble(null, 503);
+    const first = tab(a.fetch, view());
+    const second = tab(b.fetch, view());
+    const [ra, rb] = [receipt(), receipt()];
+    first.outbox.add(ra);
+    second.outbox.add(rb);
+    await wait(0); // both failed, and each tab wrote its own copy
+    first.outbox.stop();
+    second.outbox.stop();
+    sync();
+
+    const up = fetchDouble(shared, 201);
+    const next = tab(up.fetch, shared);
+    next.outbox.flush();
+    await wait(0);
+    expect(next.delivered.map((r) => r.receiptId).sort()).toEqual([ra.receiptId, rb.receiptId].sort());
+    expect(stored(shared)).toEqual([]);
+  });
+});
+
+describe('tabs retrying', () => {
+  it('stores a new receipt already leased, so another tab never sees it unleased while this one sends it', () => {
+    const storage = fakeStorage();
+    const writes: string[] = [];
+    const recording = {
+      ...storage,
+      setItem(k: string, v: string) {
+        writes.push(v);
+        storage.setItem(k, v);
+      },
+    };
+    Object.defineProperty(recording, 'length', { get: () => storage.length });
+    const { fetch } = fetchDouble(null, 'silent');
+    tab(fetch, recording).outbox.add(receipt());
+    expect(writes).toHaveLength(1);
+    expect(JSON.parse(writes[0] ?? '')).toMatchObject({ leaseUntil: NOW + 15 * SECOND, owner: expect.any(String) });
+  });
+
+  it("retries its own receipts on its timer, not another live tab's (all would wake at once and send it)", async () => {
+    const { shared, view, sync } = laggingStorages();
+    const a = fetchDouble(null, 503);
+    const b = fetchDouble(null, 503);
+    const first = tab(a.fetch, view());
+    const second = tab(b.fetch, view());
+    const [ra, rb] = [receipt(), receipt()];
+    first.outbox.add(ra);
+    second.outbox.add(rb);
+    await wait(0);
+    sync(); // each tab now sees both receipts, due at the same instant
+    await wait(SECOND);
+    expect(a.ids()).toEqual([ra.receiptId, ra.receiptId]);
+    expect(b.ids()).toEqual([rb.receiptId, rb.receiptId]);
+    sync();
+    expect(storedIds(shared).sort()).toEqual([ra.receiptId, rb.receiptId].sort());
+  });
+
+  it('retries on its timer the receipts a closed page handed on', async () => {
+    const storage = fakeStorage();
+    const a = fetchDouble(storage, 503);
+    const b = fetchDouble(storage, 503);
+    const page = new EventTarget() as Window;
+    const closing = tab(a.fetch, storage, page);
+    const open = tab(b.fetch, storage);
+    const [ra, rb] = [receipt(), receipt()];
+    closing.outbox.add(ra);
+    open.outbox.add(rb);
+    await wait(0);
+    page.dispatchEvent(new Event('pagehide'));
+    closing.outbox.stop();
+    await wait(SECOND);
+    expect(b.ids().sort()).toEqual([ra.receiptId, rb.receiptId, rb.receiptId].sort());
+  });
+});
+
+describe('version-1 outbox', () => {
+  const entry = (r: Receipt) => ({ receipt: r, attempts: 3, nextAttemptAt: NOW + 60 * SECOND, leaseUntil: 0 });
+
+  it('moves the receipts of the single-key list to keys of their own and delivers them', async () => {
+    const storage = fakeStorage();
+    const old = [receipt(), receipt()];
+    storage.setItem(KEY, JSON.stringify(old.map(entry)));
+    const { fetch, ids } = fetchDouble(storage, 201);
+    const page = tab(fetch, storage);
+    page.outbox.flush();
+    expect(storage.getItem(KEY)).toBeNull();
+    await wait(0);
+    expect(ids().sort()).toEqual(old.map((r) => r.receiptId).sort());
+    expect(page.delivered).toHaveLength(2);
+    expect(stored(storage)).toEqual([]);
+  });
+
+  it('keeps the list while its receipts cannot be stored under their own keys', async () => {
+    const storage = fakeStorage();
+    const old = receipt();
+    storage.setItem(KEY, JSON.stringify([entry(old)]));
+    const full = {
+      ...storage,
+      setItem: () => {
+        throw new DOMException('full', 'QuotaExceededError');
+      },
+    } as KeyValueStore;
+    Object.defineProperty(full, 'length', { get: () => storage.length });
+    const { fetch, ids } = fetchDouble(null, 503);
+    tab(fetch, full).outbox.flush();
+    await wait(0);
+    expect(ids()).toEqual([old.receiptId]); // sent from memory
+    expect(JSON.parse(storage.getItem(KEY) ?? '[]')).toHaveLength(1); // and still there for the next page
+  });
+});
+
 describe('stop', () => {
   it('stops retrying, and flushes nothing after', async () => {
     const storage = fakeStorage();
@@ -400,7 +561,7 @@ describe('stop', () => {
     outbox.flush();
     await wait(10 * 60 * SECOND);
     expect(calls).toHaveLength(1);
-    expect(storage.getItem(KEY)).not.toBeNull(); // kept for the next page
+    expect(stored(storage)).not.toEqual([]); // kept for the next page
   });
 });
 
@@ -415,17 +576,23 @@ describe('without storage', () => {
           throw new DOMException('quota', 'QuotaExceededError');
         },
         removeItem: () => {},
+        length: 0,
+        key: () => null,
       }),
     ],
   ])('sends directly when %s, keeps failed receipts in memory and retries them', async (_, storage) => {
     const { fetch, calls } = fetchDouble(null, 'offline', 201);
-    const { outbox, delivered } = tab(fetch, storage());
+    const { outbox, delivered, dropped } = tab(fetch, storage());
     const r = receipt();
     expect(() => outbox.add(r)).not.toThrow();
     expect(calls).toHaveLength(1);
+    expect(calls[0]?.init.keepalive).toBe(true);
+    // A navigation now would lose it: the page is told, once.
+    expect(dropped).toEqual([{ message: expect.stringMatching(/could not be stored.*keepalive/), receipt: r }]);
     await wait(SECOND);
     expect(calls).toHaveLength(2);
     expect(delivered).toEqual([r]);
+    expect(dropped).toHaveLength(1);
   });
 
   it('treats an unreadable outbox as empty and reports it once', async () => {
@@ -435,11 +602,29 @@ describe('without storage', () => {
     const { outbox, dropped } = tab(fetch, storage);
     expect(() => outbox.flush()).not.toThrow();
     expect(dropped).toEqual([{ message: expect.stringContaining('unreadable'), receipt: undefined }]);
-    expect(storage.getItem(KEY)).toBeNull();
+    expect(stored(storage)).toEqual([]);
     outbox.add(receipt());
     await wait(0);
     expect(calls).toHaveLength(1);
     expect(dropped).toHaveLength(1);
+  });
+
+  it('removes an unreadable receipt key, reports it once, and still sends the others', async () => {
+    const storage = fakeStorage();
+    const good = receipt();
+    storage.setItem(`${KEY}:broken`, '{not json');
+    storage.setItem(
+      `${KEY}:${good.receiptId}`,
+      JSON.stringify({ receipt: good, attempts: 1, nextAttemptAt: NOW, leaseUntil: 0 }),
+    );
+    storage.setItem('unrelated', '{not json either');
+    const { fetch, ids } = fetchDouble(storage, 201);
+    const { outbox, dropped } = tab(fetch, storage);
+    outbox.flush();
+    await wait(0);
+    expect(dropped).toEqual([{ message: expect.stringContaining(`${KEY}:broken`), receipt: undefined }]);
+    expect(ids()).toEqual([good.receiptId]);
+    expect([...storage.items.keys()]).toEqual(['unrelated']);
   });
 
   it('treats JSON that is not a list of receipts as unreadable', async () => {

@@ -66,6 +66,10 @@ export function fakeStorage(): KeyValueStore & { items: Map<string, string> } {
     getItem: (key) => items.get(key) ?? null,
     setItem: (key, value) => void items.set(key, value),
     removeItem: (key) => void items.delete(key),
+    get length() {
+      return items.size;
+    },
+    key: (index) => [...items.keys()][index] ?? null,
   };
 }
 
