@@ -1,10 +1,7 @@
 import { scriptPolicy } from '@paloma365/consent-core';
 import type { MountUI } from './attach-ui.js';
 
-/** The property a UI file sets on its own `<script>` element to hand `mountUI` to the engine that inserted it. */
-export const HANDOVER = 'palomaConsentUI';
-
-export type UIScript = HTMLScriptElement & { [HANDOVER]?: MountUI };
+import { HANDOVER, type UIScript } from './handover.js';
 
 export interface ScriptOptions {
   /** Subresource Integrity of the file, built into the engine. */

@@ -1,5 +1,6 @@
+import { LANGUAGES } from '@paloma365/consent-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TextKey } from './i18n.js';
+import { BUILT_IN, type TextKey } from './i18n.js';
 import { inside, mount, unmountAll } from './test-helpers.js';
 import { en } from './texts/en.js';
 import { builtinTexts } from './texts/index.js';
@@ -105,4 +106,8 @@ describe('a language the site adds', () => {
       console.warn = warn;
     }
   });
+});
+
+it("knows the core's built-in languages", () => {
+  expect(BUILT_IN).toEqual(LANGUAGES);
 });

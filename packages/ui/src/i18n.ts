@@ -1,4 +1,4 @@
-import { type Category, LANGUAGES, type Language, type ResolvedConfig, type Text } from '@paloma365/consent-core';
+import type { Category, ResolvedConfig, Text } from '@paloma365/consent-core';
 import type { TextKey } from './texts/en.js';
 import { builtinTexts } from './texts/index.js';
 
@@ -12,6 +12,12 @@ export interface Translator {
 }
 
 /**
+ * The core's `LANGUAGES` (a test keeps them equal): importing the core's value would bring the engine's
+ * modules, js-cookie among them, into the UI file.
+ */
+export const BUILT_IN: readonly string[] = ['en', 'ru', 'kk'];
+
+/**
  * The texts of `lang`: the configuration's, then the built-in ones. A language the site adds through
  * `texts` falls back to English for each text it leaves out, and `warn` names each such text once.
  */
@@ -22,7 +28,7 @@ export function createTranslator(
 ): Translator {
   const own: Record<string, string | undefined> = config.texts[lang] ?? {};
   const builtin: Record<string, string | undefined> = builtinTexts(lang);
-  if (!LANGUAGES.includes(lang as Language)) {
+  if (!BUILT_IN.includes(lang)) {
     for (const key in builtin) if (!own[key]) warn(`texts.${lang}.${key} is missing: the English text is shown`);
   }
   const text = (key: string) => own[key] ?? builtin[key] ?? '';
