@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadHarness } from '../test/e2e/node-harness.mjs';
-import { describe, longest, sdkTasks, tasksOf, traceCategories } from './trace-tasks.mjs';
+import { describe, isConsentFile, longest, sdkTasks, tasksOf, traceCategories } from './trace-tasks.mjs';
 
 const RETURNING = process.argv.includes('--returning');
 const HINT = process.argv.includes('--hint');
@@ -31,8 +31,7 @@ const HINT_SETTLE_MS = 1000;
 const LONG_MS = 50;
 const SDK_SCRIPT = '/consent.min.js';
 const HINT_LINE = '//# allFunctionsCalledOnLoad\n';
-/** The engine and the UI files beside it (`consent-ui.<lang>.<hash>.min.js`), wherever they are served from. */
-const isSdkUrl = (url) => /\/consent(-ui\.[^/]+)?\.min\.js$/.test(url.split('?')[0]);
+const isSdkUrl = isConsentFile;
 // V8's compile steps only on request: tracing them slows what is measured (the SDK's first task took about
 // 1.5× as long), so by default a function compiled on its first call counts as script, and compile/parse is
 // only the script's own compile.

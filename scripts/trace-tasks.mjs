@@ -37,6 +37,9 @@ function kindOf({ name, cat }) {
   return undefined;
 }
 
+/** Paloma Consent's script-tag files: the engine and the UI files beside it (`consent-ui.<lang>.<hash>.min.js`). */
+export const isConsentFile = (url) => /\/consent(-ui\.[^/]+)?\.min\.js$/.test(url.split('?')[0]);
+
 const urlOf = (e) => e.args.data?.url ?? e.args.data?.fileName ?? e.args.fileName ?? '';
 
 /**
