@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `node scripts/longtasks.mjs [--returning] [--hint] [--compile]`: how long the SDK holds the main thread on the
+// `node scripts/longtasks.mjs [--returning] [--hint] [--compile] [--runs N]`: how long the SDK holds the main thread on the
 // script-tag example with the CPU throttled 4× (as Lighthouse's mobile profile does), over 5 runs.
 //
 // Default: a first visit, while the engine loads, fetches the UI file and shows the banner.
@@ -7,7 +7,7 @@
 //   localStorage that visit left, Playwright's storageState), until the gated scripts have run: the engine alone.
 // --hint: what V8's compile hint (`//# allFunctionsCalledOnLoad`, the engine's first line) does for a returning
 //   visitor: interleaved loads of the engine as built and of a copy without that line (served at
-//   /nohint/consent.min.js), 10 runs each, script time (CDP ScriptDuration, untraced loads) and the engine's
+//   /nohint/consent.min.js), 10 runs each by default, script time (CDP ScriptDuration, untraced loads) and the engine's
 //   first task (traced loads).
 //
 // Counting long tasks says little here: the page without the SDK has long tasks of its own (its first
@@ -23,7 +23,9 @@ import { describe, isConsentFile, longest, sdkTasks, tasksOf, traceCategories } 
 
 const RETURNING = process.argv.includes('--returning');
 const HINT = process.argv.includes('--hint');
-const RUNS = HINT ? 10 : 5;
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : HINT ? 10 : 5;
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs takes a whole number of runs, 1 or more');
 const THROTTLE = 4;
 const SETTLE_MS = 500;
 /** --hint: after `load`, time for the gated scripts to run before the metrics are read (nothing is evaluated before). */
