@@ -3,7 +3,6 @@ import {
   type ConsentConfig,
   type DefaultCategoryId,
   formatProblem,
-  type Language,
   type Problem,
   type ResolvedConfig,
   validateConfig,

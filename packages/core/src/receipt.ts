@@ -1,4 +1,3 @@
-import type { Language } from './config.js';
 import type { Decision, Method } from './decision.js';
 import type { LocationLike } from './env.js';
 
