@@ -84,7 +84,7 @@ describe('tabs in step', () => {
     expect(states).toHaveBeenLastCalledWith({ decision: a.consent.get(), view: 'none' });
     expect(seen).toEqual(['consent', 'change custom']);
     expect(b.consent.has('analytics')).toBe(false);
-    expect([...v.cookies.cookies.keys()]).toEqual(['session', 'paloma_consent']);
+    expect([...v.cookies.cookies.keys()]).toEqual(['session', '__Host-paloma_consent']);
 
     await vi.advanceTimersByTimeAsync(60_000);
     expect(v.receipts.map((r) => r.method)).toEqual(['custom']);
