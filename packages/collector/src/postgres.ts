@@ -93,13 +93,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       });
       for await (const row of rows) yield rowToStored(row);
     },
-    deleteSubject(subjectId) {
-      return inTransaction(pool, async (client) => {
+    async deleteSubject(subjectId) {
+      const deleted = await inTransaction(pool, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [subjectId]);
         await client.query('DELETE FROM chain_anchors WHERE subject_id = $1', [subjectId]);
         const result = await client.query('DELETE FROM receipts WHERE subject_id = $1', [subjectId]);
         return result.rowCount ?? 0;
       });
+      await reclaim(pool);
+      return deleted;
     },
     async purgeBefore(before) {
       // One statement, one snapshot: per subject, everything up to its newest receipt older
@@ -117,6 +119,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
          SELECT count(*)::int AS n FROM removed`,
         [before],
       );
+      await reclaim(pool);
       return result.rows[0]?.n ?? 0;
     },
     async verify() {
@@ -138,6 +141,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await pool.end();
     },
   };
+}
+
+/**
+ * A DELETE only marks rows dead: they stay in the table and index files until VACUUM removes
+ * them, so the collector runs it at once instead of waiting for autovacuum. It cannot remove
+ * rows that a transaction older than the deletion may still see, nor the copies in the WAL
+ * and in backups (see the README's "Erasure" section).
+ */
+async function reclaim(pool: pg.Pool): Promise<void> {
+  await pool.query('VACUUM receipts, chain_anchors');
 }
 
 function compare(existing: ReceiptRow, body: string): InsertResult {

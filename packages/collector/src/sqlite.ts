@@ -29,8 +29,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   db.pragma('journal_mode = WAL');
   // FULL: the WAL is fsynced at every commit, so a committed receipt survives a power cut.
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // Deleted rows are overwritten with zeros instead of left in free space, so an erasure or
+  // a purge leaves nothing readable in the database file (the WAL is emptied by `scrub`).
+  db.pragma('secure_delete = ON');
   migrate(db);
+  vacuumOnce(db);
 
   const byId = db.prepare<[string], ReceiptRow>('SELECT * FROM receipts WHERE receipt_id = ?');
   const head = db.prepare<[string, string], { hash: string }>(
@@ -68,6 +72,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
        JOIN (SELECT subject_id, max(seq) AS cut FROM receipts WHERE received_at < ? GROUP BY subject_id) c
          ON c.subject_id = r.subject_id AND r.seq <= c.cut)`,
   );
+
+  const scrubber = createScrubber(db);
 
   /** Runs inside a transaction: the chain head read and the insert cannot interleave. */
   function insertOne(input: NewReceipt, body: string): InsertResult {
@@ -137,18 +143,22 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       for await (const row of rows) yield rowToStored(row);
     },
     async deleteSubject(subjectId) {
-      return db.transaction(() => {
+      const deleted = db.transaction(() => {
         deleteAnchor.run(subjectId);
         return deleteReceipts.run(subjectId).changes;
       })();
+      await scrubber.scrub();
+      return deleted;
     },
     async purgeBefore(before) {
-      return db
+      const purged = db
         .transaction(() => {
           saveAnchors.run(before);
           return purgeRows.run(before).changes;
         })
         .immediate();
+      await scrubber.scrub();
+      return purged;
     },
     async verify() {
       const checker = createChainChecker();
@@ -162,9 +172,94 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
     async close() {
       if (queue.length > 0) flush();
+      scrubber.stop();
       db.close();
     },
   };
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+/** How long an erasure waits for other processes' readers before it answers and goes on retrying. */
+const SCRUB_WAIT_MS = 10_000;
+const SCRUB_RETRY_MAX_MS = 1000;
+
+/**
+ * Empties the WAL after a deletion: its frames still hold the deleted rows, as pages written
+ * before the deletion, until a checkpoint copies the zeroed pages into the database file and
+ * truncates the WAL to zero bytes. That needs every reader on the newest snapshot, so while
+ * another process holds an older one the checkpoint is retried, without blocking the event
+ * loop (busy_timeout 0 for the attempt), with a back-off up to once a second. `scrub()`
+ * resolves when the WAL is empty, or after SCRUB_WAIT_MS while the retries go on.
+ */
+function createScrubber(db: Database.Database) {
+  let pending: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  function checkpoint(): boolean {
+    db.pragma('busy_timeout = 0');
+    try {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return result?.busy === 0;
+    } catch (error) {
+      if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false;
+      throw error;
+    } finally {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  }
+
+  function run(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let delay = 10;
+      const attempt = () => {
+        timer = undefined;
+        if (stopped) return resolve();
+        try {
+          if (checkpoint()) return resolve();
+        } catch (error) {
+          return reject(error);
+        }
+        timer = setTimeout(attempt, delay);
+        delay = Math.min(delay * 2, SCRUB_RETRY_MAX_MS);
+      };
+      attempt();
+    }).finally(() => {
+      pending = undefined;
+    });
+  }
+
+  return {
+    scrub(): Promise<void> {
+      // A deletion while a scrub is still waiting is covered by that scrub: it has not
+      // checkpointed yet, and when it does the WAL holds the newer deletion too.
+      pending ??= run();
+      // Past the bound nobody awaits it: a failure then must not be an unhandled rejection.
+      pending.catch(() => {});
+      let waited: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => {
+        waited = setTimeout(resolve, SCRUB_WAIT_MS).unref();
+      });
+      return Promise.race([pending, bound]).finally(() => clearTimeout(waited));
+    },
+    /** At close SQLite itself checkpoints and removes the WAL when no other process reads it. */
+    stop(): void {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * `secure_delete` only covers what is deleted from now on: a file written before it was on
+ * may hold earlier deletions in its free pages. One VACUUM rewrites the file without them;
+ * `user_version` 1 records that it ran.
+ */
+function vacuumOnce(db: Database.Database): void {
+  if (db.pragma('user_version', { simple: true }) !== 0) return;
+  db.exec('VACUUM');
+  db.pragma('user_version = 1');
+  db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function migrate(db: Database.Database): void {
