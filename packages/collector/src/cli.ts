@@ -1,17 +1,23 @@
 #!/usr/bin/env node
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseHeads } from './evidence.js';
 import { openStore } from './open-store.js';
 import { listen } from './server.js';
 
 const USAGE = `Usage:
   consent-collector [--port 8787] [--host 127.0.0.1] [--db ./receipts.sqlite]
                     [--allow-origin https://example.com ...] [--admin-token TOKEN]
-                    [--record-ip] [--trust-proxy] [--rate-limit 120]
-  consent-collector verify --db ./receipts.sqlite|postgres://...
+                    [--record-ip] [--trust-proxy] [--rate-limit 120] [--chain-key KEY]
+  consent-collector verify --db ./receipts.sqlite|postgres://... [--chain-key KEY]
+                    [--save-heads FILE] [--against FILE]
 
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
 _ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _TRUST_PROXY=1, _RATE_LIMIT.
---rate-limit is requests per minute per address; 0 turns it off.`;
+--rate-limit is requests per minute per address; 0 turns it off. The chain key (at least 32
+characters) is best given as CONSENT_COLLECTOR_CHAIN_KEY: a flag shows in the process list.
+verify --save-heads writes every chain's head to FILE; verify --against FILE reports receipts
+and chains deleted since, unless an erasure or purge was logged.`;
 
 const env = (name: string): string | undefined => process.env[`CONSENT_COLLECTOR_${name}`] || undefined;
 const flag = (value: boolean | undefined, name: string): boolean =>
@@ -37,6 +43,9 @@ async function main(argv: string[]): Promise<number> {
       'record-ip': { type: 'boolean' },
       'trust-proxy': { type: 'boolean' },
       'rate-limit': { type: 'string' },
+      'chain-key': { type: 'string' },
+      'save-heads': { type: 'string' },
+      against: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,17 +55,39 @@ async function main(argv: string[]): Promise<number> {
   }
   const db = values.db ?? env('DB') ?? './receipts.sqlite';
   const command = positionals[0];
+  const chainKey = values['chain-key'] ?? env('CHAIN_KEY');
 
   if (command === 'verify') {
-    const store = await openStore(db);
+    const saveHeads = values['save-heads'];
+    const against =
+      values.against === undefined ? undefined : parseHeads(readFileSync(values.against, 'utf8'), chainKey);
+    const store = await openStore(db, { chainKey, verifyOnly: true });
     try {
-      const report = await store.verify();
+      const report = await store.verify({ against, saveHeads: saveHeads !== undefined });
       for (const problem of report.problems) {
-        console.error(`broken chain: subject ${problem.subjectId}, receipt ${problem.receiptId}: ${problem.reason}`);
+        const where = problem.receiptId
+          ? `subject ${problem.subjectId}, receipt ${problem.receiptId}`
+          : problem.subjectId
+            ? `subject ${problem.subjectId}`
+            : 'evidence';
+        console.error(`broken chain: ${where}: ${problem.reason}`);
       }
       console.log(
         `${report.ok ? 'ok' : 'BROKEN'}: ${report.receipts} receipts in ${report.subjects} chains, ${report.problems.length} problems`,
       );
+      console.log(
+        `links: ${report.keyed} HMAC checked, ${report.unkeyed} SHA-256 only, ${report.unchecked} HMAC not checked (no key); ${report.logEntries} evidence log entries`,
+      );
+      if (saveHeads !== undefined) {
+        if (!report.ok) {
+          console.error(`heads not saved to ${saveHeads}: the chains are broken`);
+        } else {
+          // Written whole or not at all: a half-written heads file would accuse every chain.
+          writeFileSync(`${saveHeads}.tmp`, `${JSON.stringify(report.savedHeads)}\n`, { mode: 0o600 });
+          renameSync(`${saveHeads}.tmp`, saveHeads);
+          console.log(`heads of ${report.subjects} chains saved to ${saveHeads}`);
+        }
+      }
       return report.ok ? 0 : 1;
     } finally {
       await store.close();
@@ -77,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
     recordClientIp: flag(values['record-ip'], 'RECORD_IP'),
     trustProxy: flag(values['trust-proxy'], 'TRUST_PROXY'),
     rateLimit: perMinute === 0 ? false : { max: perMinute, windowMs: 60_000 },
+    chainKey,
     onError: (error) => console.error('consent-collector:', error),
   });
   // Tests and scripts read the bound port from this line (port 0 picks a free one).

@@ -1,25 +1,45 @@
 import pg from 'pg';
-import { canonicalJson, chainHash, createChainChecker, GENESIS_HASH } from './chain.js';
-import type { InsertResult, ReceiptRow, ReceiptStore } from './store.js';
+import { anchorMac, canonicalJson, chainHash, checkChainKey, GENESIS_HASH, subjectDigest } from './chain.js';
+import {
+  KEY_NEEDED,
+  keyMatches,
+  type LogDetail,
+  type LogKind,
+  type LogRow,
+  logEntryToRow,
+  nextLogEntry,
+  rowToLogEntry,
+  verifyEvidence,
+  WRONG_KEY,
+} from './evidence.js';
+import type { AnchoredRow, InsertResult, ReceiptRow, ReceiptStore, StoreOptions } from './store.js';
 import { migrations, PAGE_SIZE, rowToChainLink, rowToStored } from './store.js';
 
 const MIGRATIONS = migrations('BIGSERIAL PRIMARY KEY');
 
 /** Any constant: serialises migrations across instances starting together. */
 const MIGRATION_LOCK = 365_1001;
+/**
+ * Serialises writers of the evidence log. Erasures and purges take it first, before any subject's
+ * lock, so a purge cannot re-create the anchor of a subject an erasure is removing.
+ */
+const LOG_LOCK = 365_1002;
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends StoreOptions {
   /** Pool size. @default 10 */
   max?: number;
 }
 
 /** Connects a pool to `url` and applies pending migrations. */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<ReceiptStore> {
+  const key = options.chainKey;
+  if (key !== undefined) checkChainKey(key);
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
   // An idle client's network error must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   try {
     await migrate(pool);
+    await setUpKey(pool, key, options.verifyOnly === true);
   } catch (error) {
     await pool.end();
     throw error;
@@ -60,13 +80,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           )[2]!.rows[0]!;
           if (existing) return compare(existing, body);
           const prevHash = head ?? GENESIS_HASH;
-          const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp });
+          const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key);
           // The same receiptId under another subject holds another lock: ON CONFLICT waits for
           // that insert to commit and then reports it, instead of failing on the unique index.
           const inserted = await client.query<ReceiptRow>(
-            `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
-            [receiptId, subjectId, input.receivedAt, input.clientIp, body, prevHash, hash],
+            `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
+            [receiptId, subjectId, input.receivedAt, input.clientIp, body, prevHash, hash, key ? 2 : 1],
           );
           if (inserted.rows[0]) return { status: 'created', stored: rowToStored(inserted.rows[0]) };
           const raced = await client.query<ReceiptRow>('SELECT * FROM receipts WHERE receipt_id = $1', [receiptId]);
@@ -95,52 +115,112 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
     async deleteSubject(subjectId) {
       const deleted = await inTransaction(pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [subjectId]);
         await client.query('DELETE FROM chain_anchors WHERE subject_id = $1', [subjectId]);
         const result = await client.query('DELETE FROM receipts WHERE subject_id = $1', [subjectId]);
-        return result.rowCount ?? 0;
+        const receipts = result.rowCount ?? 0;
+        await appendLog(client, key, 'erasure', { subject: subjectDigest(subjectId), receipts });
+        return receipts;
       });
       await reclaim(pool);
       return deleted;
     },
     async purgeBefore(before) {
-      // One statement, one snapshot: per subject, everything up to its newest receipt older
-      // than the cut-off goes, and the last removed hash becomes the chain's anchor.
-      const result = await pool.query<{ n: number }>(
-        `WITH cut AS (
-           SELECT subject_id, max(seq) AS seq FROM receipts WHERE received_at < $1 GROUP BY subject_id
-         ), anchored AS (
-           INSERT INTO chain_anchors (subject_id, hash)
-           SELECT r.subject_id, r.hash FROM receipts r JOIN cut ON r.seq = cut.seq
-           ON CONFLICT (subject_id) DO UPDATE SET hash = EXCLUDED.hash
-         ), removed AS (
-           DELETE FROM receipts r USING cut WHERE r.subject_id = cut.subject_id AND r.seq <= cut.seq RETURNING 1
-         )
-         SELECT count(*)::int AS n FROM removed`,
-        [before],
-      );
-      await reclaim(pool);
-      return result.rows[0]?.n ?? 0;
-    },
-    async verify() {
-      const checker = createChainChecker();
-      const rows = pages<ReceiptRow & { anchor: string | null }>(async (last) => {
-        const result = await pool.query<ReceiptRow & { anchor: string | null }>(
-          `SELECT r.*, a.hash AS anchor FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
-           WHERE (r.subject_id, r.seq) > ($1, $2) ORDER BY r.subject_id, r.seq LIMIT $3`,
-          [last?.subject_id ?? '', last?.seq ?? 0, PAGE_SIZE],
+      const purged = await inTransaction(pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
+        // Per subject, everything up to its newest receipt older than the cut-off goes, and the
+        // last removed hash becomes the chain's anchor (signed in Node: the key stays out of SQL).
+        const cut = await client.query<{ subject_id: string; seq: string; hash: string }>(
+          `SELECT r.subject_id, r.seq, r.hash FROM receipts r
+           WHERE r.seq IN (SELECT max(seq) FROM receipts WHERE received_at < $1 GROUP BY subject_id)`,
+          [before],
         );
-        return result.rows;
+        const subjects = cut.rows.map((row) => row.subject_id);
+        await client.query(
+          `INSERT INTO chain_anchors (subject_id, hash, mac) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+           ON CONFLICT (subject_id) DO UPDATE SET hash = EXCLUDED.hash, mac = EXCLUDED.mac`,
+          [
+            subjects,
+            cut.rows.map((row) => row.hash),
+            cut.rows.map((row) => (key ? anchorMac(key, row.subject_id, row.hash) : null)),
+          ],
+        );
+        const removed = await client.query(
+          `DELETE FROM receipts r USING unnest($1::text[], $2::bigint[]) AS c(subject_id, seq)
+           WHERE r.subject_id = c.subject_id AND r.seq <= c.seq`,
+          [subjects, cut.rows.map((row) => row.seq)],
+        );
+        const receipts = removed.rowCount ?? 0;
+        await appendLog(client, key, 'purge', { before, receipts });
+        return receipts;
       });
-      for await (const row of rows) {
-        checker.add(rowToChainLink(row));
-      }
-      return checker.report();
+      await reclaim(pool);
+      return purged;
+    },
+    verify(verifyOptions) {
+      const source = {
+        async *log() {
+          const result = await pool.query<LogRow>('SELECT * FROM evidence_log ORDER BY seq');
+          for (const row of result.rows) yield rowToLogEntry(row);
+        },
+        async *rows() {
+          const rows = pages<AnchoredRow>(async (last) => {
+            const result = await pool.query<AnchoredRow>(
+              `SELECT r.*, a.hash AS anchor, a.mac AS anchor_mac
+               FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
+               WHERE (r.subject_id, r.seq) > ($1, $2) ORDER BY r.subject_id, r.seq LIMIT $3`,
+              [last?.subject_id ?? '', last?.seq ?? 0, PAGE_SIZE],
+            );
+            return result.rows;
+          });
+          for await (const row of rows) yield rowToChainLink(row);
+        },
+      };
+      return verifyEvidence(source, key, verifyOptions);
     },
     async close() {
       await pool.end();
     },
   };
+}
+
+/** Appends to the evidence log; the caller holds LOG_LOCK in the same transaction. */
+async function appendLog(client: pg.PoolClient, key: string | undefined, kind: LogKind, detail: LogDetail) {
+  const last = await client.query<LogRow>('SELECT * FROM evidence_log ORDER BY seq DESC LIMIT 1');
+  const row = logEntryToRow(nextLogEntry(last.rows[0] && rowToLogEntry(last.rows[0]), kind, detail, key));
+  await client.query(
+    'INSERT INTO evidence_log (seq, at, kind, detail, link, prev_mac, mac) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [row.seq, row.at, row.kind, row.detail, row.link, row.prev_mac, row.mac],
+  );
+}
+
+/** Checks the key against the log's `keyed` entry; the first open with a key writes that entry. */
+async function setUpKey(pool: pg.Pool, key: string | undefined, verifyOnly: boolean): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
+    const keyed = await client.query<LogRow>("SELECT * FROM evidence_log WHERE kind = 'keyed' ORDER BY seq LIMIT 1");
+    if (keyed.rows[0]) {
+      if (key && !keyMatches(rowToLogEntry(keyed.rows[0]), key)) throw new Error(WRONG_KEY);
+      if (!key && !verifyOnly) throw new Error(KEY_NEEDED);
+      return;
+    }
+    if (!key || verifyOnly) return;
+    // The anchors of earlier purges are taken as they are now, and signed, like the chains so far.
+    const anchors = await client.query<{ subject_id: string; hash: string }>(
+      'SELECT subject_id, hash FROM chain_anchors WHERE mac IS NULL',
+    );
+    for (const anchor of anchors.rows) {
+      await client.query('UPDATE chain_anchors SET mac = $1 WHERE subject_id = $2', [
+        anchorMac(key, anchor.subject_id, anchor.hash),
+        anchor.subject_id,
+      ]);
+    }
+    // Inserts hold no log lock: one committing meanwhile gets a higher seq and, written without
+    // the key by an instance started earlier, is reported by verify, as it should be.
+    const max = await client.query<{ seq: string | null }>('SELECT max(seq) AS seq FROM receipts');
+    await appendLog(client, key, 'keyed', { afterSeq: Number(max.rows[0]?.seq ?? 0) });
+  });
 }
 
 /**

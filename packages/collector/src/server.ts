@@ -14,6 +14,11 @@ export interface CollectorOptions {
    */
   db?: string | ReceiptStore;
   /**
+   * HMAC key of the receipt chains (at least 32 characters) for a `db` given as a path or URL;
+   * kept out of the database, so editing a receipt cannot be hidden by recomputing its hash.
+   */
+  chainKey?: string;
+  /**
    * Origins allowed to post from a browser (`https://paloma365.com`); `*` allows any.
    * Requests without an Origin header (server to server) are always allowed.
    * @default []
@@ -58,7 +63,10 @@ type Reply = (status: number, body: unknown, headers?: Record<string, string>) =
  */
 export async function createCollector(options: CollectorOptions = {}): Promise<Collector> {
   const validate = createReceiptValidator();
-  const store = typeof options.db === 'object' ? options.db : await openStore(options.db ?? './receipts.sqlite');
+  const store =
+    typeof options.db === 'object'
+      ? options.db
+      : await openStore(options.db ?? './receipts.sqlite', { chainKey: options.chainKey });
   const origins = new Set((options.allowOrigins ?? []).map((origin) => origin.replace(/\/+$/, '')));
   const maxBodyBytes = options.maxBodyBytes ?? 16_384;
   const now = options.now ?? (() => new Date());

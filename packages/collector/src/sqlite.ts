@@ -1,11 +1,23 @@
 import Database from 'better-sqlite3';
-import { canonicalJson, chainHash, createChainChecker, GENESIS_HASH } from './chain.js';
-import type { InsertResult, NewReceipt, ReceiptRow, ReceiptStore } from './store.js';
+import { anchorMac, canonicalJson, chainHash, checkChainKey, GENESIS_HASH, subjectDigest } from './chain.js';
+import {
+  KEY_NEEDED,
+  keyMatches,
+  type LogDetail,
+  type LogKind,
+  type LogRow,
+  logEntryToRow,
+  nextLogEntry,
+  rowToLogEntry,
+  verifyEvidence,
+  WRONG_KEY,
+} from './evidence.js';
+import type { AnchoredRow, InsertResult, NewReceipt, ReceiptRow, ReceiptStore, StoreOptions } from './store.js';
 import { migrations, PAGE_SIZE, rowToChainLink, rowToStored } from './store.js';
 
 const MIGRATIONS = migrations('INTEGER PRIMARY KEY AUTOINCREMENT');
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends StoreOptions {
   /**
    * Commit the inserts that arrive in the same event-loop turn in one transaction.
    * Each caller still gets its answer only after that commit is on disk, so this
@@ -25,6 +37,8 @@ interface Pending {
 /** Opens (creating if needed) a SQLite file: WAL journal, `synchronous=FULL`, migrations applied. */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): ReceiptStore {
   const groupCommit = options.groupCommit ?? true;
+  const key = options.chainKey;
+  if (key !== undefined) checkChainKey(key);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL: the WAL is fsynced at every commit, so a committed receipt survives a power cut.
@@ -43,16 +57,16 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
        (SELECT hash FROM chain_anchors WHERE subject_id = ?)) AS hash`,
   );
   const insertRow = db.prepare(
-    `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash)
-     VALUES (@receipt_id, @subject_id, @received_at, @client_ip, @body, @prev_hash, @hash)`,
+    `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link)
+     VALUES (@receipt_id, @subject_id, @received_at, @client_ip, @body, @prev_hash, @hash, @link)`,
   );
   const subjectRows = db.prepare<[string], ReceiptRow>('SELECT * FROM receipts WHERE subject_id = ? ORDER BY seq');
   const exportPage = db.prepare<[string, string, string, number, number], ReceiptRow>(
     `SELECT * FROM receipts WHERE received_at >= ? AND (received_at > ? OR (received_at = ? AND seq > ?))
      ORDER BY received_at, seq LIMIT ?`,
   );
-  const verifyPage = db.prepare<[string, string, number, number], ReceiptRow & { anchor: string | null }>(
-    `SELECT r.*, a.hash AS anchor FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
+  const verifyPage = db.prepare<[string, string, number, number], AnchoredRow>(
+    `SELECT r.*, a.hash AS anchor, a.mac AS anchor_mac FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
      WHERE r.subject_id > ? OR (r.subject_id = ? AND r.seq > ?)
      ORDER BY r.subject_id, r.seq LIMIT ?`,
   );
@@ -60,12 +74,53 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const deleteAnchor = db.prepare('DELETE FROM chain_anchors WHERE subject_id = ?');
   // A purge removes, per subject, everything up to its newest receipt older than the cut-off,
   // so what remains of a chain is always a suffix; the last removed hash becomes its anchor.
-  const saveAnchors = db.prepare(
-    `INSERT INTO chain_anchors (subject_id, hash)
-     SELECT r.subject_id, r.hash FROM receipts r
-     WHERE r.seq IN (SELECT max(seq) FROM receipts WHERE received_at < ? GROUP BY subject_id)
-     ON CONFLICT (subject_id) DO UPDATE SET hash = excluded.hash`,
+  const cutHeads = db.prepare<[string], { subject_id: string; hash: string }>(
+    `SELECT r.subject_id, r.hash FROM receipts r
+     WHERE r.seq IN (SELECT max(seq) FROM receipts WHERE received_at < ? GROUP BY subject_id)`,
   );
+  const saveAnchor = db.prepare(
+    `INSERT INTO chain_anchors (subject_id, hash, mac) VALUES (?, ?, ?)
+     ON CONFLICT (subject_id) DO UPDATE SET hash = excluded.hash, mac = excluded.mac`,
+  );
+  const unsignedAnchors = db.prepare<[], { subject_id: string; hash: string }>(
+    'SELECT subject_id, hash FROM chain_anchors WHERE mac IS NULL',
+  );
+  const signAnchor = db.prepare('UPDATE chain_anchors SET mac = ? WHERE subject_id = ?');
+  const lastLog = db.prepare<[], LogRow>('SELECT * FROM evidence_log ORDER BY seq DESC LIMIT 1');
+  const firstKeyed = db.prepare<[], LogRow>("SELECT * FROM evidence_log WHERE kind = 'keyed' ORDER BY seq LIMIT 1");
+  const allLog = db.prepare<[], LogRow>('SELECT * FROM evidence_log ORDER BY seq');
+  const insertLog = db.prepare(
+    `INSERT INTO evidence_log (seq, at, kind, detail, link, prev_mac, mac)
+     VALUES (@seq, @at, @kind, @detail, @link, @prev_mac, @mac)`,
+  );
+  const maxSeq = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM receipts');
+
+  /** Inside a write transaction, so two entries never follow the same one. */
+  function appendLog(kind: LogKind, detail: LogDetail): void {
+    const last = lastLog.get();
+    insertLog.run(logEntryToRow(nextLogEntry(last && rowToLogEntry(last), kind, detail, key)));
+  }
+
+  // The key is checked (and, the first time, set up) before anything is written with it.
+  const setUpKey = db.transaction(() => {
+    const keyed = firstKeyed.get();
+    if (keyed) {
+      if (key && !keyMatches(rowToLogEntry(keyed), key)) throw new Error(WRONG_KEY);
+      if (!key && !options.verifyOnly) throw new Error(KEY_NEEDED);
+      return;
+    }
+    if (!key || options.verifyOnly) return;
+    // The anchors of earlier purges are taken as they are now, and signed, like the chains so far.
+    for (const anchor of unsignedAnchors.all())
+      signAnchor.run(anchorMac(key, anchor.subject_id, anchor.hash), anchor.subject_id);
+    appendLog('keyed', { afterSeq: maxSeq.get()?.seq ?? 0 });
+  });
+  try {
+    setUpKey.immediate();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const purgeRows = db.prepare(
     `DELETE FROM receipts WHERE seq IN (
        SELECT r.seq FROM receipts r
@@ -90,7 +145,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       client_ip: input.clientIp,
       body,
       prev_hash: prevHash,
-      hash: chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }),
+      hash: chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key),
+      link: key ? 2 : 1,
     };
     insertRow.run(row);
     return { status: 'created', stored: rowToStored({ ...row, seq: 0 }) };
@@ -143,32 +199,44 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       for await (const row of rows) yield rowToStored(row);
     },
     async deleteSubject(subjectId) {
-      const deleted = db.transaction(() => {
-        deleteAnchor.run(subjectId);
-        return deleteReceipts.run(subjectId).changes;
-      })();
+      const deleted = db
+        .transaction(() => {
+          deleteAnchor.run(subjectId);
+          const receipts = deleteReceipts.run(subjectId).changes;
+          appendLog('erasure', { subject: subjectDigest(subjectId), receipts });
+          return receipts;
+        })
+        .immediate();
       await scrubber.scrub();
       return deleted;
     },
     async purgeBefore(before) {
       const purged = db
         .transaction(() => {
-          saveAnchors.run(before);
-          return purgeRows.run(before).changes;
+          for (const cut of cutHeads.all(before)) {
+            saveAnchor.run(cut.subject_id, cut.hash, key ? anchorMac(key, cut.subject_id, cut.hash) : null);
+          }
+          const receipts = purgeRows.run(before).changes;
+          appendLog('purge', { before, receipts });
+          return receipts;
         })
         .immediate();
       await scrubber.scrub();
       return purged;
     },
-    async verify() {
-      const checker = createChainChecker();
-      const rows = pages<ReceiptRow & { anchor: string | null }>((last) =>
-        verifyPage.all(last?.subject_id ?? '', last?.subject_id ?? '', last ? Number(last.seq) : 0, PAGE_SIZE),
-      );
-      for await (const row of rows) {
-        checker.add(rowToChainLink(row));
-      }
-      return checker.report();
+    verify(verifyOptions) {
+      const source = {
+        async *log() {
+          for (const row of allLog.all()) yield rowToLogEntry(row);
+        },
+        async *rows() {
+          const rows = pages<AnchoredRow>((last) =>
+            verifyPage.all(last?.subject_id ?? '', last?.subject_id ?? '', last ? Number(last.seq) : 0, PAGE_SIZE),
+          );
+          for await (const row of rows) yield rowToChainLink(row);
+        },
+      };
+      return verifyEvidence(source, key, verifyOptions);
     },
     async close() {
       if (queue.length > 0) flush();
