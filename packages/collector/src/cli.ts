@@ -66,11 +66,11 @@ async function main(argv: string[]): Promise<number> {
       const report = await store.verify({ against, saveHeads: saveHeads !== undefined });
       for (const problem of report.problems) {
         const where = problem.receiptId
-          ? `subject ${problem.subjectId}, receipt ${problem.receiptId}`
+          ? `subject ${problem.subjectId}, receipt ${problem.receiptId}: `
           : problem.subjectId
-            ? `subject ${problem.subjectId}`
-            : 'evidence';
-        console.error(`broken chain: ${where}: ${problem.reason}`);
+            ? `subject ${problem.subjectId}: `
+            : '';
+        console.error(`broken chain: ${where}${problem.reason}`);
       }
       console.log(
         `${report.ok ? 'ok' : 'BROKEN'}: ${report.receipts} receipts in ${report.subjects} chains, ${report.problems.length} problems`,
