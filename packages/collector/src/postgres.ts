@@ -131,19 +131,37 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         await client.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
         // Per subject, everything up to its newest receipt older than the cut-off goes, and the
         // last removed hash becomes the chain's anchor (signed in Node: the key stays out of SQL).
-        const cut = await client.query<{ subject_id: string; seq: string; hash: string }>(
-          `SELECT r.subject_id, r.seq, r.hash FROM receipts r
+        const cut = await client.query<{ subject_id: string; seq: string; hash: string; later: boolean }>(
+          `SELECT r.subject_id, r.seq, r.hash,
+                  EXISTS (SELECT 1 FROM receipts l WHERE l.subject_id = r.subject_id AND l.seq > r.seq) AS later
+           FROM receipts r
            WHERE r.seq IN (SELECT max(seq) FROM receipts WHERE received_at < $1 GROUP BY subject_id)`,
           [before],
         );
         const subjects = cut.rows.map((row) => row.subject_id);
+        // A chain purged whole keeps no anchor (nothing is left to link, and the subject id would
+        // stay). Its subject's lock makes an insert that read the old head commit first, so that
+        // it is seen below and its chain keeps the anchor, or wait and then start from genesis.
+        const whole = cut.rows.filter((row) => !row.later);
+        await client.query('SELECT pg_advisory_xact_lock(hashtext(s)) FROM unnest($1::text[]) AS s', [
+          whole.map((row) => row.subject_id),
+        ]);
+        const grown = await client.query<{ subject_id: string }>(
+          `SELECT DISTINCT r.subject_id FROM receipts r
+           JOIN unnest($1::text[], $2::bigint[]) AS c(subject_id, seq) ON r.subject_id = c.subject_id AND r.seq > c.seq`,
+          [whole.map((row) => row.subject_id), whole.map((row) => row.seq)],
+        );
+        const continued = new Set(grown.rows.map((row) => row.subject_id));
+        const anchored = cut.rows.filter((row) => row.later || continued.has(row.subject_id));
+        const dropped = whole.filter((row) => !continued.has(row.subject_id)).map((row) => row.subject_id);
+        await client.query('DELETE FROM chain_anchors WHERE subject_id = ANY($1::text[])', [dropped]);
         await client.query(
           `INSERT INTO chain_anchors (subject_id, hash, mac) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
            ON CONFLICT (subject_id) DO UPDATE SET hash = EXCLUDED.hash, mac = EXCLUDED.mac`,
           [
-            subjects,
-            cut.rows.map((row) => row.hash),
-            cut.rows.map((row) => (key ? anchorMac(key, row.subject_id, row.hash) : null)),
+            anchored.map((row) => row.subject_id),
+            anchored.map((row) => row.hash),
+            anchored.map((row) => (key ? anchorMac(key, row.subject_id, row.hash) : null)),
           ],
         );
         const removed = await client.query(

@@ -74,8 +74,11 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const deleteAnchor = db.prepare('DELETE FROM chain_anchors WHERE subject_id = ?');
   // A purge removes, per subject, everything up to its newest receipt older than the cut-off,
   // so what remains of a chain is always a suffix; the last removed hash becomes its anchor.
-  const cutHeads = db.prepare<[string], { subject_id: string; hash: string }>(
-    `SELECT r.subject_id, r.hash FROM receipts r
+  // A chain purged whole keeps no anchor: nothing is left to link, and the subject id would stay.
+  const cutHeads = db.prepare<[string], { subject_id: string; hash: string; later: number }>(
+    `SELECT r.subject_id, r.hash,
+            EXISTS (SELECT 1 FROM receipts l WHERE l.subject_id = r.subject_id AND l.seq > r.seq) AS later
+     FROM receipts r
      WHERE r.seq IN (SELECT max(seq) FROM receipts WHERE received_at < ? GROUP BY subject_id)`,
   );
   const saveAnchor = db.prepare(
@@ -214,7 +217,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       const purged = db
         .transaction(() => {
           for (const cut of cutHeads.all(before)) {
-            saveAnchor.run(cut.subject_id, cut.hash, key ? anchorMac(key, cut.subject_id, cut.hash) : null);
+            if (!cut.later) deleteAnchor.run(cut.subject_id);
+            else saveAnchor.run(cut.subject_id, cut.hash, key ? anchorMac(key, cut.subject_id, cut.hash) : null);
           }
           const receipts = purgeRows.run(before).changes;
           appendLog('purge', { before, receipts });

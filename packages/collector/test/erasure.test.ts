@@ -121,7 +121,8 @@ describe('erasure on SQLite leaves nothing readable in the files (real CLI)', ()
     child = again.child;
     const response = await fetch(`${again.url}/purge?olderThanDays=365`, { method: 'POST', headers: admin });
     expect(await response.json()).toEqual({ purged: 3 });
-    expect(readable(sqliteFiles(db.db), needles.slice(1))).toEqual([]);
+    // Its chain was purged whole, so not even an anchor keeps the subject id.
+    expect(readable(sqliteFiles(db.db), needles)).toEqual([]);
   });
 
   it('vacuums once a file whose rows were deleted before secure_delete was on', async () => {
@@ -184,5 +185,39 @@ describe('erasure on PostgreSQL: nothing left in the table and index files (real
     expect(await response.json()).toEqual({ deleted: 3 });
     expect(readable(await databaseFiles(), needles)).toEqual([]);
     expect(await db.count()).toBe(40);
+  });
+
+  /** The files of the database's indexes, whose pages VACUUM may free without overwriting them. */
+  async function indexFiles(): Promise<Set<string>> {
+    const rows = (await db.sql(
+      `SELECT current_setting('data_directory') || '/' || pg_relation_filepath(oid) AS file FROM pg_class WHERE relkind = 'i'`,
+    )) as { file: string }[];
+    return new Set(rows.map((row) => row.file));
+  }
+
+  it('a retention purge vacuums the tables; REINDEX, as the README says, clears the indexes', async () => {
+    if (setupError) throw setupError;
+    if (child) await stopCli(child);
+    const cli = await startCli(['--db', db.db, '--admin-token', TOKEN]);
+    child = cli.child;
+    const base = cli.url;
+    const { receipts, needles } = victim();
+    await postAround(base, receipts);
+    expect(readable(await databaseFiles(), needles).length).toBeGreaterThan(0);
+    const stored = await db.count();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const response = await fetch(`${base}/purge?olderThanDays=0`, { method: 'POST', headers: admin });
+    expect(await response.json()).toEqual({ purged: stored });
+    const indexes = await indexFiles();
+    const files = await databaseFiles();
+    expect(
+      readable(
+        files.filter((file) => !indexes.has(file.replace(/_(fsm|vm|init)$/, ''))),
+        needles,
+      ),
+    ).toEqual([]);
+    // An index page whose entries are all deleted is unlinked from the tree, not overwritten.
+    await db.sql('REINDEX TABLE receipts');
+    expect(readable(await databaseFiles(), needles)).toEqual([]);
   });
 });
