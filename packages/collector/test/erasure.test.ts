@@ -187,6 +187,32 @@ describe('erasure on PostgreSQL: nothing left in the table and index files (real
     expect(await db.count()).toBe(40);
   });
 
+  it('on a table of many pages the freed space keeps the bytes until VACUUM (FULL), as the README says', async () => {
+    if (setupError) throw setupError;
+    // Seeded behind the collector's back (3000 rows, a few hundred pages); the victim's rows,
+    // posted last, end up at the edge of their pages' free space, which VACUUM does not overwrite.
+    await db.sql(
+      `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash)
+       SELECT gen_random_uuid()::text, gen_random_uuid()::text, '2026-01-01T00:00:00.000Z', NULL,
+              json_build_object('version', 1, 'n', i, 'pad', repeat('x', 300))::text, repeat('0', 64), md5(i::text)
+       FROM generate_series(1, 3000) AS i`,
+    );
+    if (child) await stopCli(child);
+    const cli = await startCli(['--db', db.db, '--admin-token', TOKEN]);
+    child = cli.child;
+    const { subjectId, receipts, needles } = victim();
+    for (const receipt of receipts) expect((await post(cli.url, receipt)).status).toBe(201);
+    expect(readable(await databaseFiles(), needles).length).toBeGreaterThan(0);
+    const response = await fetch(`${cli.url}/subjects/${subjectId}`, { method: 'DELETE', headers: admin });
+    expect(await response.json()).toEqual({ deleted: 3 });
+    // The rows are gone (nothing reads them back), their bytes are not: what the README warns of.
+    expect(await db.sql('SELECT 1 FROM receipts WHERE subject_id = $1', [subjectId])).toEqual([]);
+    expect(readable(await databaseFiles(), needles).length).toBeGreaterThan(0);
+    // The operator's remedy the README gives: both tables and their indexes rewritten into new files.
+    await db.sql('VACUUM (FULL) receipts, chain_anchors');
+    expect(readable(await databaseFiles(), needles)).toEqual([]);
+  });
+
   /** The files of the database's indexes, whose pages VACUUM may free without overwriting them. */
   async function indexFiles(): Promise<Set<string>> {
     const rows = (await db.sql(
