@@ -103,6 +103,25 @@ describe('erasure on SQLite leaves nothing readable in the files (real CLI)', ()
     expect(readable(sqliteFiles(db.db), needles)).toEqual([]);
   });
 
+  it('waits for a write lock another process holds, then erases and scrubs', async () => {
+    const base = await start();
+    const { subjectId, receipts, needles } = victim();
+    await postAround(base, receipts);
+    // The lock is waited for on a timer (up to 3 s), not refused at once nor in SQLite's busy wait.
+    const other = new Database(db.db);
+    other.exec('BEGIN IMMEDIATE');
+    let released = 0;
+    setTimeout(() => {
+      other.exec('ROLLBACK');
+      other.close();
+      released = Date.now();
+    }, 500);
+    const response = await fetch(`${base}/subjects/${subjectId}`, { method: 'DELETE', headers: admin });
+    expect(await response.json()).toEqual({ deleted: 3 });
+    expect(released).toBeGreaterThan(0);
+    expect(readable(sqliteFiles(db.db), needles)).toEqual([]);
+  });
+
   it('a retention purge leaves nothing readable of the purged receipts', async () => {
     db = await createSqliteDb();
     const { subjectId, receipts, needles } = victim();
