@@ -58,6 +58,8 @@ function startCollector(db) {
     [join(collectorDir, 'dist/cli.js'), '--port', '0', '--db', db, '--rate-limit', '0'],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
+      // Keyed chains (HMAC links), as the README recommends for production.
+      env: { ...process.env, CONSENT_COLLECTOR_CHAIN_KEY: randomBytes(32).toString('hex') },
     },
   );
   return new Promise((resolve, reject) => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { parseHeads } from './evidence.js';
 import type { TrustProxy } from './net.js';
 import { isPostgresUrl, openStore } from './open-store.js';
 import { listen } from './server.js';
@@ -10,16 +11,20 @@ const USAGE = `Usage:
   consent-collector [--port 8787] [--host 127.0.0.1] [--db ./receipts.sqlite]
                     [--allow-origin https://example.com ...] [--admin-token TOKEN]
                     [--record-ip] [--trust-proxy | --trust-proxy-hops N | --trusted-proxy ADDR ...]
-                    [--rate-limit 120] [--max-connections 1000]
-  consent-collector verify --db ./receipts.sqlite|postgres://...
+                    [--rate-limit 120] [--max-connections 1000] [--chain-key KEY]
+  consent-collector verify --db ./receipts.sqlite|postgres://... [--chain-key KEY]
+                    [--save-heads FILE] [--against FILE]
   consent-collector --version
 
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
 _ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, _MAX_CONNECTIONS,
-_TRUST_PROXY (1 for one proxy, a hop count, or comma-separated proxy addresses).
+_TRUST_PROXY (1 for one proxy, a hop count, or comma-separated proxy addresses), _CHAIN_KEY.
 --rate-limit is requests per minute per address; 0 turns it off.
 --trust-proxy: one proxy of yours in front; the client is the right-most X-Forwarded-For
-entry. --trust-proxy-hops N: N proxies in a row. --trusted-proxy ADDR: your proxies' addresses.`;
+entry. --trust-proxy-hops N: N proxies in a row. --trusted-proxy ADDR: your proxies' addresses.
+The chain key (at least 32 characters) is best given as CONSENT_COLLECTOR_CHAIN_KEY: a flag
+shows in the process list. verify --save-heads writes every chain's head to FILE; verify
+--against FILE reports receipts and chains deleted since, unless an erasure or purge was logged.`;
 
 const env = (name: string): string | undefined => process.env[`CONSENT_COLLECTOR_${name}`] || undefined;
 const flag = (value: boolean | undefined, name: string): boolean =>
@@ -83,6 +88,9 @@ async function main(argv: string[]): Promise<number> {
       'trusted-proxy': { type: 'string', multiple: true },
       'rate-limit': { type: 'string' },
       'max-connections': { type: 'string' },
+      'chain-key': { type: 'string' },
+      'save-heads': { type: 'string' },
+      against: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -97,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const db = values.db ?? env('DB') ?? './receipts.sqlite';
   const command = positionals[0];
+  const chainKey = values['chain-key'] ?? env('CHAIN_KEY');
 
   if (command === 'verify') {
     // Opening a path that does not exist would create an empty database and call it intact.
@@ -104,15 +113,36 @@ async function main(argv: string[]): Promise<number> {
       console.error(`consent-collector: no database at ${db} (give the file with --db)`);
       return 2;
     }
-    const store = await openStore(db);
+    const saveHeads = values['save-heads'];
+    const against =
+      values.against === undefined ? undefined : parseHeads(readFileSync(values.against, 'utf8'), chainKey);
+    const store = await openStore(db, { chainKey, verifyOnly: true });
     try {
-      const report = await store.verify();
+      const report = await store.verify({ against, saveHeads: saveHeads !== undefined });
       for (const problem of report.problems) {
-        console.error(`broken chain: subject ${problem.subjectId}, receipt ${problem.receiptId}: ${problem.reason}`);
+        const where = problem.receiptId
+          ? `subject ${problem.subjectId}, receipt ${problem.receiptId}: `
+          : problem.subjectId
+            ? `subject ${problem.subjectId}: `
+            : '';
+        console.error(`broken chain: ${where}${problem.reason}`);
       }
       console.log(
         `${report.ok ? 'ok' : 'BROKEN'}: ${count(report.receipts, 'receipt')} in ${count(report.subjects, 'chain')}, ${count(report.problems.length, 'problem')}`,
       );
+      console.log(
+        `links: ${report.keyed} HMAC checked, ${report.unkeyed} SHA-256 only, ${report.unchecked} HMAC not checked (no key); ${report.logEntries} evidence log entries`,
+      );
+      if (saveHeads !== undefined) {
+        if (!report.ok) {
+          console.error(`heads not saved to ${saveHeads}: the chains are broken`);
+        } else {
+          // Written whole or not at all: a half-written heads file would accuse every chain.
+          writeFileSync(`${saveHeads}.tmp`, `${JSON.stringify(report.savedHeads)}\n`, { mode: 0o600 });
+          renameSync(`${saveHeads}.tmp`, saveHeads);
+          console.log(`heads of ${count(report.subjects, 'chain')} saved to ${saveHeads}`);
+        }
+      }
       return report.ok ? 0 : 1;
     } finally {
       await store.close();
@@ -136,6 +166,7 @@ async function main(argv: string[]): Promise<number> {
     trustProxy: trustProxy(values),
     maxConnections: integer(values['max-connections'] ?? env('MAX_CONNECTIONS'), 1000, '--max-connections'),
     rateLimit: perMinute === 0 ? false : { max: perMinute, windowMs: 60_000 },
+    chainKey,
     onError: (error) => console.error('consent-collector:', error),
   });
   // Both are legitimate set-ups, but a new operator should hear why browsers or routes fail.

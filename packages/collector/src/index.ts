@@ -1,5 +1,7 @@
-export type { ChainProblem, ChainReport } from './chain.js';
-export { canonicalJson, chainHash, GENESIS_HASH } from './chain.js';
+export type { ChainProblem, ChainReport, LinkVersion, SavedHead } from './chain.js';
+export { canonicalJson, chainHash, GENESIS_HASH, subjectDigest } from './chain.js';
+export type { SavedHeads, VerifyOptions, VerifyReport } from './evidence.js';
+export { parseHeads } from './evidence.js';
 export type { TrustProxy } from './net.js';
 export { truncateIp } from './net.js';
 export { openStore } from './open-store.js';
@@ -10,6 +12,6 @@ export type { Collector, CollectorOptions, ListenOptions, RunningCollector } fro
 export { createCollector, listen } from './server.js';
 export type { SqliteStoreOptions } from './sqlite.js';
 export { openSqliteStore } from './sqlite.js';
-export type { InsertResult, NewReceipt, ReceiptStore, StoredReceipt } from './store.js';
+export type { InsertResult, NewReceipt, ReceiptStore, StoredReceipt, StoreOptions } from './store.js';
 export type { Receipt, Validation } from './validate.js';
 export { createReceiptValidator, loadReceiptSchema } from './validate.js';

@@ -1,14 +1,31 @@
 import pg from 'pg';
-import { canonicalJson, chainHash, createChainChecker, GENESIS_HASH } from './chain.js';
-import type { InsertResult, ReceiptRow, ReceiptStore } from './store.js';
-import { migrations, PAGE_SIZE, rowToChainLink, rowToStored } from './store.js';
+import { anchorMac, canonicalJson, chainHash, checkChainKey, GENESIS_HASH, subjectDigest } from './chain.js';
+import {
+  KEY_NEEDED,
+  keyMatches,
+  type LogDetail,
+  type LogKind,
+  type LogRow,
+  logEntryToRow,
+  nextLogEntry,
+  rowToLogEntry,
+  verifyEvidence,
+  WRONG_KEY,
+} from './evidence.js';
+import type { AnchoredRow, InsertResult, ReceiptRow, ReceiptStore, StoreOptions } from './store.js';
+import { migrations, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
 
 const MIGRATIONS = migrations('BIGSERIAL PRIMARY KEY');
 
 /** Any constant: serialises migrations across instances starting together. */
 const MIGRATION_LOCK = 365_1001;
+/**
+ * Serialises writers of the evidence log. Erasures and purges take it first, before any subject's
+ * lock, so a purge cannot re-create the anchor of a subject an erasure is removing.
+ */
+const LOG_LOCK = 365_1002;
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends StoreOptions {
   /** Pool size. @default 10 */
   max?: number;
   /**
@@ -25,11 +42,13 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
 }
 
-/** A purge's own limit: long, but never a transaction left running for ever. */
+/** A purge's own limit, and its VACUUM's: long, but never a transaction left running for ever. */
 const PURGE_TIMEOUT_MS = 600_000;
 
 /** Connects a pool to `url` and applies pending migrations. */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<ReceiptStore> {
+  const key = options.chainKey;
+  if (key !== undefined) checkChainKey(key);
   const statementTimeout = options.statementTimeoutMs ?? 4_000;
   const connection = {
     connectionString: url,
@@ -37,11 +56,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     // Notices a peer that vanished without closing the connection (a cut network).
     keepAlive: true,
   };
-  // Migrations run without time-outs: one may build an index on a large table.
+  // Migrations and the key's set-up run without time-outs: a migration may build an index on
+  // a large table, and the set-up may wait for a purge that holds the evidence log's lock.
   const migrator = new pg.Client(connection);
   try {
     await migrator.connect();
     await migrate(migrator);
+    await setUpKey(migrator, key, options.verifyOnly === true);
   } finally {
     await migrator.end().catch(() => {});
   }
@@ -91,13 +112,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           )[2]!.rows[0]!;
           if (existing) return compare(existing, body);
           const prevHash = head ?? GENESIS_HASH;
-          const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp });
+          const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key);
           // The same receiptId under another subject holds another lock: ON CONFLICT waits for
           // that insert to commit and then reports it, instead of failing on the unique index.
           const inserted = await client.query<ReceiptRow>(
-            `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
-            [receiptId, subjectId, input.receivedAt, input.clientIp, body, prevHash, hash],
+            `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
+            [receiptId, subjectId, input.receivedAt, input.clientIp, body, prevHash, hash, key ? 2 : 1],
           );
           if (inserted.rows[0]) return { status: 'created', stored: rowToStored(inserted.rows[0]) };
           const raced = await client.query<ReceiptRow>('SELECT * FROM receipts WHERE receipt_id = $1', [receiptId]);
@@ -124,59 +145,115 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       });
       for await (const row of rows) yield rowToStored(row);
     },
-    deleteSubject(subjectId) {
-      return inTransaction(pool, async (client) => {
+    async deleteSubject(subjectId) {
+      const deleted = await inTransaction(pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [subjectId]);
         await client.query('DELETE FROM chain_anchors WHERE subject_id = $1', [subjectId]);
         const result = await client.query('DELETE FROM receipts WHERE subject_id = $1', [subjectId]);
-        return result.rowCount ?? 0;
+        const receipts = result.rowCount ?? 0;
+        await appendLog(client, key, 'erasure', { subject: subjectDigest(subjectId), receipts });
+        return receipts;
       });
+      await reclaim(pool, SCRUB_WAIT_MS);
+      return deleted;
     },
-    purgeBefore(before) {
-      // One statement, one snapshot: per subject, everything up to its newest receipt older
-      // than the cut-off goes, and the last removed hash becomes the chain's anchor.
+    async purgeBefore(before) {
+      // The whole purge, which may remove a year of receipts, runs under its own limit, on the
+      // server (SET LOCAL) and in the client (pg reads a per-query `query_timeout` that its
+      // types do not declare), so every statement below goes through `long`.
       const begin = () => `BEGIN; SET LOCAL statement_timeout = ${PURGE_TIMEOUT_MS}`;
-      return inTransaction(
+      const long = (text: string, values: unknown[]): pg.QueryConfig & { query_timeout: number } => ({
+        text,
+        values,
+        query_timeout: PURGE_TIMEOUT_MS + 1_000,
+      });
+      const purged = await inTransaction(
         pool,
         async (client) => {
-          // pg reads a per-query `query_timeout` that its types do not declare.
-          const config: pg.QueryConfig & { query_timeout: number } = {
-            query_timeout: PURGE_TIMEOUT_MS + 1_000,
-            text: `WITH cut AS (
-           SELECT subject_id, max(seq) AS seq FROM receipts WHERE received_at < $1 GROUP BY subject_id
-         ), anchored AS (
-           INSERT INTO chain_anchors (subject_id, hash)
-           SELECT r.subject_id, r.hash FROM receipts r JOIN cut ON r.seq = cut.seq
-           ON CONFLICT (subject_id) DO UPDATE SET hash = EXCLUDED.hash
-         ), removed AS (
-           DELETE FROM receipts r USING cut WHERE r.subject_id = cut.subject_id AND r.seq <= cut.seq RETURNING 1
-         )
-         SELECT count(*)::int AS n FROM removed`,
-            values: [before],
-          };
-          const result = await client.query<{ n: number }>(config);
-          return result.rows[0]?.n ?? 0;
+          await client.query(long('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]));
+          // Per subject, everything up to its newest receipt older than the cut-off goes, and the
+          // last removed hash becomes the chain's anchor (signed in Node: the key stays out of SQL).
+          const cut = await client.query<{ subject_id: string; seq: string; hash: string; later: boolean }>(
+            long(
+              `SELECT r.subject_id, r.seq, r.hash,
+                      EXISTS (SELECT 1 FROM receipts l WHERE l.subject_id = r.subject_id AND l.seq > r.seq) AS later
+               FROM receipts r
+               WHERE r.seq IN (SELECT max(seq) FROM receipts WHERE received_at < $1 GROUP BY subject_id)`,
+              [before],
+            ),
+          );
+          const subjects = cut.rows.map((row) => row.subject_id);
+          // A chain purged whole keeps no anchor (nothing is left to link, and the subject id would
+          // stay). Its subject's lock makes an insert that read the old head commit first, so that
+          // it is seen below and its chain keeps the anchor, or wait and then start from genesis.
+          const whole = cut.rows.filter((row) => !row.later);
+          await client.query(
+            long('SELECT pg_advisory_xact_lock(hashtext(s)) FROM unnest($1::text[]) AS s', [
+              whole.map((row) => row.subject_id),
+            ]),
+          );
+          const grown = await client.query<{ subject_id: string }>(
+            long(
+              `SELECT DISTINCT r.subject_id FROM receipts r
+               JOIN unnest($1::text[], $2::bigint[]) AS c(subject_id, seq) ON r.subject_id = c.subject_id AND r.seq > c.seq`,
+              [whole.map((row) => row.subject_id), whole.map((row) => row.seq)],
+            ),
+          );
+          const continued = new Set(grown.rows.map((row) => row.subject_id));
+          const anchored = cut.rows.filter((row) => row.later || continued.has(row.subject_id));
+          const dropped = whole.filter((row) => !continued.has(row.subject_id)).map((row) => row.subject_id);
+          await client.query(long('DELETE FROM chain_anchors WHERE subject_id = ANY($1::text[])', [dropped]));
+          await client.query(
+            long(
+              `INSERT INTO chain_anchors (subject_id, hash, mac) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+               ON CONFLICT (subject_id) DO UPDATE SET hash = EXCLUDED.hash, mac = EXCLUDED.mac`,
+              [
+                anchored.map((row) => row.subject_id),
+                anchored.map((row) => row.hash),
+                anchored.map((row) => (key ? anchorMac(key, row.subject_id, row.hash) : null)),
+              ],
+            ),
+          );
+          const removed = await client.query(
+            long(
+              `DELETE FROM receipts r USING unnest($1::text[], $2::bigint[]) AS c(subject_id, seq)
+               WHERE r.subject_id = c.subject_id AND r.seq <= c.seq`,
+              [subjects, cut.rows.map((row) => row.seq)],
+            ),
+          );
+          const receipts = removed.rowCount ?? 0;
+          await appendLog(client, key, 'purge', { before, receipts });
+          return receipts;
         },
         begin,
       );
+      await reclaim(pool, PURGE_TIMEOUT_MS);
+      return purged;
     },
     async ping() {
       await pool.query('SELECT 1 FROM receipts LIMIT 1');
     },
-    async verify() {
-      const checker = createChainChecker();
-      const rows = pages<ReceiptRow & { anchor: string | null }>(async (last) => {
-        const result = await pool.query<ReceiptRow & { anchor: string | null }>(
-          `SELECT r.*, a.hash AS anchor FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
-           WHERE (r.subject_id, r.seq) > ($1, $2) ORDER BY r.subject_id, r.seq LIMIT $3`,
-          [last?.subject_id ?? '', last?.seq ?? 0, PAGE_SIZE],
-        );
-        return result.rows;
-      });
-      for await (const row of rows) {
-        checker.add(rowToChainLink(row));
-      }
-      return checker.report();
+    verify(verifyOptions) {
+      const source = {
+        async *log() {
+          const result = await pool.query<LogRow>('SELECT * FROM evidence_log ORDER BY seq');
+          for (const row of result.rows) yield rowToLogEntry(row);
+        },
+        async *rows() {
+          const rows = pages<AnchoredRow>(async (last) => {
+            const result = await pool.query<AnchoredRow>(
+              `SELECT r.*, a.hash AS anchor, a.mac AS anchor_mac
+               FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
+               WHERE (r.subject_id, r.seq) > ($1, $2) ORDER BY r.subject_id, r.seq LIMIT $3`,
+              [last?.subject_id ?? '', last?.seq ?? 0, PAGE_SIZE],
+            );
+            return result.rows;
+          });
+          for await (const row of rows) yield rowToChainLink(row);
+        },
+      };
+      return verifyEvidence(source, key, verifyOptions);
     },
     async close() {
       await pool.end();
@@ -184,13 +261,76 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   };
 }
 
+/** Appends to the evidence log; the caller holds LOG_LOCK in the same transaction. */
+async function appendLog(client: pg.ClientBase, key: string | undefined, kind: LogKind, detail: LogDetail) {
+  const last = await client.query<LogRow>('SELECT * FROM evidence_log ORDER BY seq DESC LIMIT 1');
+  const row = logEntryToRow(nextLogEntry(last.rows[0] && rowToLogEntry(last.rows[0]), kind, detail, key));
+  await client.query(
+    'INSERT INTO evidence_log (seq, at, kind, detail, link, prev_mac, mac) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [row.seq, row.at, row.kind, row.detail, row.link, row.prev_mac, row.mac],
+  );
+}
+
+/** Checks the key against the log's `keyed` entry; the first open with a key writes that entry. */
+async function setUpKey(client: pg.Client, key: string | undefined, verifyOnly: boolean): Promise<void> {
+  await transact(client, async () => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
+    const keyed = await client.query<LogRow>("SELECT * FROM evidence_log WHERE kind = 'keyed' ORDER BY seq LIMIT 1");
+    if (keyed.rows[0]) {
+      if (key && !keyMatches(rowToLogEntry(keyed.rows[0]), key)) throw new Error(WRONG_KEY);
+      if (!key && !verifyOnly) throw new Error(KEY_NEEDED);
+      return;
+    }
+    if (!key || verifyOnly) return;
+    // The anchors of earlier purges are taken as they are now, and signed, like the chains so far.
+    const anchors = await client.query<{ subject_id: string; hash: string }>(
+      'SELECT subject_id, hash FROM chain_anchors WHERE mac IS NULL',
+    );
+    for (const anchor of anchors.rows) {
+      await client.query('UPDATE chain_anchors SET mac = $1 WHERE subject_id = $2', [
+        anchorMac(key, anchor.subject_id, anchor.hash),
+        anchor.subject_id,
+      ]);
+    }
+    // Inserts hold no log lock: one committing meanwhile gets a higher seq and, written without
+    // the key by an instance started earlier, is reported by verify, as it should be.
+    const max = await client.query<{ seq: string | null }>('SELECT max(seq) AS seq FROM receipts');
+    await appendLog(client, key, 'keyed', { afterSeq: Number(max.rows[0]?.seq ?? 0) });
+  });
+}
+
+/**
+ * A DELETE only marks rows dead: they stay in the table and index files until VACUUM removes
+ * them, so the collector runs it at once instead of waiting for autovacuum. It cannot remove
+ * rows that a transaction older than the deletion may still see, nor the copies in the WAL
+ * and in backups (see the README's "Erasure" section).
+ */
+async function reclaim(pool: pg.Pool, timeoutMs: number): Promise<void> {
+  const client = await pool.connect();
+  try {
+    // VACUUM cannot run inside a transaction, so SET LOCAL cannot give it a limit of its own:
+    // the session's statement_timeout is raised for it and then reset to the pool's.
+    await client.query(`SET statement_timeout = ${timeoutMs}`);
+    const vacuum: pg.QueryConfig & { query_timeout: number } = {
+      text: 'VACUUM receipts, chain_anchors',
+      query_timeout: timeoutMs + 1_000,
+    };
+    await client.query(vacuum);
+    await client.query('RESET statement_timeout');
+  } catch (error) {
+    // Dropped, not reused: it may still be running the VACUUM, or keep the raised limit.
+    client.release(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+  client.release();
+}
+
 function compare(existing: ReceiptRow, body: string): InsertResult {
   return existing.body === body ? { status: 'duplicate', stored: rowToStored(existing) } : { status: 'conflict' };
 }
 
 async function migrate(client: pg.Client): Promise<void> {
-  await client.query('BEGIN');
-  try {
+  await transact(client, async () => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
@@ -202,6 +342,14 @@ async function migrate(client: pg.Client): Promise<void> {
       await client.query(sql);
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [index + 1]);
     }
+  });
+}
+
+/** Runs `work` in a transaction on the start-up client (no pool, no time-outs). */
+async function transact(client: pg.Client, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await work();
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

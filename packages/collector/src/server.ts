@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { clientAddress, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import type { ReceiptStore } from './store.js';
+import { type ReceiptStore, SCRUB_WAIT_MS } from './store.js';
 import { createReceiptValidator, parseInstant } from './validate.js';
 
 export interface CollectorOptions {
@@ -13,6 +13,11 @@ export interface CollectorOptions {
    * @default './receipts.sqlite'
    */
   db?: string | ReceiptStore;
+  /**
+   * HMAC key of the receipt chains (at least 32 characters) for a `db` given as a path or URL;
+   * kept out of the database, so editing a receipt cannot be hidden by recomputing its hash.
+   */
+  chainKey?: string;
   /**
    * Origins allowed to post from a browser (`https://paloma365.com`); `*` allows any.
    * Requests without an Origin header (server to server) are always allowed.
@@ -38,7 +43,8 @@ export interface CollectorOptions {
   /**
    * Longest a request waits for the store; then it gets 503 with `Retry-After` (a receipt
    * whose write completes later anyway is a duplicate on the SDK's retry). A purge is not
-   * cut short: it runs under the store's own, longer limit.
+   * cut short: it runs under the store's own, longer limit. An erasure gets 10 s more, the
+   * longest it waits after its commit for the deleted rows to leave the database's files.
    * @default 4000
    */
   storeTimeoutMs?: number;
@@ -81,7 +87,10 @@ type Reply = (status: number, body: unknown, headers?: Record<string, string>) =
  */
 export async function createCollector(options: CollectorOptions = {}): Promise<Collector> {
   const validate = createReceiptValidator();
-  const store = typeof options.db === 'object' ? options.db : await openStore(options.db ?? './receipts.sqlite');
+  const store =
+    typeof options.db === 'object'
+      ? options.db
+      : await openStore(options.db ?? './receipts.sqlite', { chainKey: options.chainKey });
   const origins = new Set((options.allowOrigins ?? []).map((origin) => origin.replace(/\/+$/, '')));
   const maxBodyBytes = options.maxBodyBytes ?? 16_384;
   const now = options.now ?? (() => new Date());
@@ -282,7 +291,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return reply(200, await within(store.bySubject(subjectId)));
     }
     if (method !== 'DELETE') return methods('DELETE');
-    reply(200, { deleted: await within(store.deleteSubject(subjectId)) });
+    // Past its commit an erasure waits up to SCRUB_WAIT_MS for the rows to leave the files.
+    reply(200, { deleted: await within(store.deleteSubject(subjectId), storeTimeoutMs + SCRUB_WAIT_MS) });
   }
 
   function handler(req: IncomingMessage, res: ServerResponse): void {

@@ -1,11 +1,23 @@
 import Database from 'better-sqlite3';
-import { canonicalJson, chainHash, createChainChecker, GENESIS_HASH } from './chain.js';
-import type { InsertResult, NewReceipt, ReceiptRow, ReceiptStore } from './store.js';
-import { migrations, PAGE_SIZE, rowToChainLink, rowToStored } from './store.js';
+import { anchorMac, canonicalJson, chainHash, checkChainKey, GENESIS_HASH, subjectDigest } from './chain.js';
+import {
+  KEY_NEEDED,
+  keyMatches,
+  type LogDetail,
+  type LogKind,
+  type LogRow,
+  logEntryToRow,
+  nextLogEntry,
+  rowToLogEntry,
+  verifyEvidence,
+  WRONG_KEY,
+} from './evidence.js';
+import type { AnchoredRow, InsertResult, NewReceipt, ReceiptRow, ReceiptStore, StoreOptions } from './store.js';
+import { migrations, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
 
 const MIGRATIONS = migrations('INTEGER PRIMARY KEY AUTOINCREMENT');
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends StoreOptions {
   /**
    * Commit the inserts that arrive in the same event-loop turn in one transaction.
    * Each caller still gets its answer only after that commit is on disk, so this
@@ -38,15 +50,19 @@ interface Pending {
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): ReceiptStore {
   const groupCommit = options.groupCommit ?? true;
   const busyTimeoutMs = options.busyTimeoutMs ?? 3_000;
+  const key = options.chainKey;
+  if (key !== undefined) checkChainKey(key);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL: the WAL is fsynced at every commit, so a committed receipt survives a power cut.
   db.pragma('synchronous = FULL');
   // Opening may wait (synchronously: nothing is served yet) for another process's migration.
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
+  // Deleted rows are overwritten with zeros instead of left in free space, so an erasure or
+  // a purge leaves nothing readable in the database file (the WAL is emptied by `scrub`).
+  db.pragma('secure_delete = ON');
   migrate(db);
-  // From now on a locked database answers SQLITE_BUSY at once and whenUnlocked retries.
-  db.pragma('busy_timeout = 0');
+  vacuumOnce(db);
 
   /** Runs `work` (synchronous SQL), retrying on a timer while another connection holds the lock. */
   async function whenUnlocked<T>(work: () => T, timeoutMs = busyTimeoutMs): Promise<T> {
@@ -68,16 +84,16 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
        (SELECT hash FROM chain_anchors WHERE subject_id = ?)) AS hash`,
   );
   const insertRow = db.prepare(
-    `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash)
-     VALUES (@receipt_id, @subject_id, @received_at, @client_ip, @body, @prev_hash, @hash)`,
+    `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link)
+     VALUES (@receipt_id, @subject_id, @received_at, @client_ip, @body, @prev_hash, @hash, @link)`,
   );
   const subjectRows = db.prepare<[string], ReceiptRow>('SELECT * FROM receipts WHERE subject_id = ? ORDER BY seq');
   const exportPage = db.prepare<[string, string, string, number, number], ReceiptRow>(
     `SELECT * FROM receipts WHERE received_at >= ? AND (received_at > ? OR (received_at = ? AND seq > ?))
      ORDER BY received_at, seq LIMIT ?`,
   );
-  const verifyPage = db.prepare<[string, string, number, number], ReceiptRow & { anchor: string | null }>(
-    `SELECT r.*, a.hash AS anchor FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
+  const verifyPage = db.prepare<[string, string, number, number], AnchoredRow>(
+    `SELECT r.*, a.hash AS anchor, a.mac AS anchor_mac FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
      WHERE r.subject_id > ? OR (r.subject_id = ? AND r.seq > ?)
      ORDER BY r.subject_id, r.seq LIMIT ?`,
   );
@@ -85,18 +101,66 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const deleteAnchor = db.prepare('DELETE FROM chain_anchors WHERE subject_id = ?');
   // A purge removes, per subject, everything up to its newest receipt older than the cut-off,
   // so what remains of a chain is always a suffix; the last removed hash becomes its anchor.
-  const saveAnchors = db.prepare(
-    `INSERT INTO chain_anchors (subject_id, hash)
-     SELECT r.subject_id, r.hash FROM receipts r
-     WHERE r.seq IN (SELECT max(seq) FROM receipts WHERE received_at < ? GROUP BY subject_id)
-     ON CONFLICT (subject_id) DO UPDATE SET hash = excluded.hash`,
+  // A chain purged whole keeps no anchor: nothing is left to link, and the subject id would stay.
+  const cutHeads = db.prepare<[string], { subject_id: string; hash: string; later: number }>(
+    `SELECT r.subject_id, r.hash,
+            EXISTS (SELECT 1 FROM receipts l WHERE l.subject_id = r.subject_id AND l.seq > r.seq) AS later
+     FROM receipts r
+     WHERE r.seq IN (SELECT max(seq) FROM receipts WHERE received_at < ? GROUP BY subject_id)`,
   );
+  const saveAnchor = db.prepare(
+    `INSERT INTO chain_anchors (subject_id, hash, mac) VALUES (?, ?, ?)
+     ON CONFLICT (subject_id) DO UPDATE SET hash = excluded.hash, mac = excluded.mac`,
+  );
+  const unsignedAnchors = db.prepare<[], { subject_id: string; hash: string }>(
+    'SELECT subject_id, hash FROM chain_anchors WHERE mac IS NULL',
+  );
+  const signAnchor = db.prepare('UPDATE chain_anchors SET mac = ? WHERE subject_id = ?');
+  const lastLog = db.prepare<[], LogRow>('SELECT * FROM evidence_log ORDER BY seq DESC LIMIT 1');
+  const firstKeyed = db.prepare<[], LogRow>("SELECT * FROM evidence_log WHERE kind = 'keyed' ORDER BY seq LIMIT 1");
+  const allLog = db.prepare<[], LogRow>('SELECT * FROM evidence_log ORDER BY seq');
+  const insertLog = db.prepare(
+    `INSERT INTO evidence_log (seq, at, kind, detail, link, prev_mac, mac)
+     VALUES (@seq, @at, @kind, @detail, @link, @prev_mac, @mac)`,
+  );
+  const maxSeq = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM receipts');
+
+  /** Inside a write transaction, so two entries never follow the same one. */
+  function appendLog(kind: LogKind, detail: LogDetail): void {
+    const last = lastLog.get();
+    insertLog.run(logEntryToRow(nextLogEntry(last && rowToLogEntry(last), kind, detail, key)));
+  }
+
+  // The key is checked (and, the first time, set up) before anything is written with it.
+  const setUpKey = db.transaction(() => {
+    const keyed = firstKeyed.get();
+    if (keyed) {
+      if (key && !keyMatches(rowToLogEntry(keyed), key)) throw new Error(WRONG_KEY);
+      if (!key && !options.verifyOnly) throw new Error(KEY_NEEDED);
+      return;
+    }
+    if (!key || options.verifyOnly) return;
+    // The anchors of earlier purges are taken as they are now, and signed, like the chains so far.
+    for (const anchor of unsignedAnchors.all())
+      signAnchor.run(anchorMac(key, anchor.subject_id, anchor.hash), anchor.subject_id);
+    appendLog('keyed', { afterSeq: maxSeq.get()?.seq ?? 0 });
+  });
+  try {
+    setUpKey.immediate();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  // From now on a locked database answers SQLITE_BUSY at once and whenUnlocked retries.
+  db.pragma('busy_timeout = 0');
   const purgeRows = db.prepare(
     `DELETE FROM receipts WHERE seq IN (
        SELECT r.seq FROM receipts r
        JOIN (SELECT subject_id, max(seq) AS cut FROM receipts WHERE received_at < ? GROUP BY subject_id) c
          ON c.subject_id = r.subject_id AND r.seq <= c.cut)`,
   );
+
+  const scrubber = createScrubber(db);
 
   /** Runs inside a transaction: the chain head read and the insert cannot interleave. */
   function insertOne(input: NewReceipt, body: string): InsertResult {
@@ -113,7 +177,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       client_ip: input.clientIp,
       body,
       prev_hash: prevHash,
-      hash: chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }),
+      hash: chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key),
+      link: key ? 2 : 1,
     };
     insertRow.run(row);
     return { status: 'created', stored: rowToStored({ ...row, seq: 0 }) };
@@ -169,19 +234,30 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       );
       for await (const row of rows) yield rowToStored(row);
     },
-    deleteSubject(subjectId) {
+    async deleteSubject(subjectId) {
       const erase = db.transaction(() => {
         deleteAnchor.run(subjectId);
-        return deleteReceipts.run(subjectId).changes;
+        const receipts = deleteReceipts.run(subjectId).changes;
+        appendLog('erasure', { subject: subjectDigest(subjectId), receipts });
+        return receipts;
       });
-      return whenUnlocked(() => erase.immediate());
+      const deleted = await whenUnlocked(() => erase.immediate());
+      await scrubber.scrub();
+      return deleted;
     },
-    purgeBefore(before) {
+    async purgeBefore(before) {
       const purge = db.transaction(() => {
-        saveAnchors.run(before);
-        return purgeRows.run(before).changes;
+        for (const cut of cutHeads.all(before)) {
+          if (!cut.later) deleteAnchor.run(cut.subject_id);
+          else saveAnchor.run(cut.subject_id, cut.hash, key ? anchorMac(key, cut.subject_id, cut.hash) : null);
+        }
+        const receipts = purgeRows.run(before).changes;
+        appendLog('purge', { before, receipts });
+        return receipts;
       });
-      return whenUnlocked(() => purge.immediate());
+      const purged = await whenUnlocked(() => purge.immediate());
+      await scrubber.scrub();
+      return purged;
     },
     ping() {
       return whenUnlocked(() => {
@@ -191,21 +267,108 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
         db.exec('ROLLBACK');
       });
     },
-    async verify() {
-      const checker = createChainChecker();
-      const rows = pages<ReceiptRow & { anchor: string | null }>((last) =>
-        verifyPage.all(last?.subject_id ?? '', last?.subject_id ?? '', last ? Number(last.seq) : 0, PAGE_SIZE),
-      );
-      for await (const row of rows) {
-        checker.add(rowToChainLink(row));
-      }
-      return checker.report();
+    verify(verifyOptions) {
+      const source = {
+        async *log() {
+          for (const row of await whenUnlocked(() => allLog.all())) yield rowToLogEntry(row);
+        },
+        async *rows() {
+          const rows = pages<AnchoredRow>((last) =>
+            verifyPage.all(last?.subject_id ?? '', last?.subject_id ?? '', last ? Number(last.seq) : 0, PAGE_SIZE),
+          );
+          for await (const row of rows) yield rowToChainLink(row);
+        },
+      };
+      return verifyEvidence(source, key, verifyOptions);
     },
     async close() {
       if (queue.length > 0) flush();
+      scrubber.stop();
       db.close();
     },
   };
+}
+
+/** How long opening waits (SQLite's own busy wait) for another process's migration or key set-up. */
+const OPEN_BUSY_TIMEOUT_MS = 5000;
+const SCRUB_RETRY_MAX_MS = 1000;
+
+/**
+ * Empties the WAL after a deletion: its frames still hold the deleted rows, as pages written
+ * before the deletion, until a checkpoint copies the zeroed pages into the database file and
+ * truncates the WAL to zero bytes. That needs every reader on the newest snapshot, so while
+ * another process holds an older one the checkpoint is retried, without blocking the event
+ * loop (busy_timeout is 0), with a back-off up to once a second. `scrub()`
+ * resolves when the WAL is empty, or after SCRUB_WAIT_MS (for other processes' readers) while
+ * the retries go on.
+ */
+function createScrubber(db: Database.Database) {
+  let pending: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  /** The store runs with busy_timeout 0 once open, so an attempt never blocks the event loop. */
+  function checkpoint(): boolean {
+    try {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return result?.busy === 0;
+    } catch (error) {
+      if (isBusy(error)) return false;
+      throw error;
+    }
+  }
+
+  function run(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let delay = 10;
+      const attempt = () => {
+        timer = undefined;
+        if (stopped) return resolve();
+        try {
+          if (checkpoint()) return resolve();
+        } catch (error) {
+          return reject(error);
+        }
+        timer = setTimeout(attempt, delay);
+        delay = Math.min(delay * 2, SCRUB_RETRY_MAX_MS);
+      };
+      attempt();
+    }).finally(() => {
+      pending = undefined;
+    });
+  }
+
+  return {
+    scrub(): Promise<void> {
+      // A deletion while a scrub is still waiting is covered by that scrub: it has not
+      // checkpointed yet, and when it does the WAL holds the newer deletion too.
+      pending ??= run();
+      // Past the bound nobody awaits it: a failure then must not be an unhandled rejection.
+      pending.catch(() => {});
+      let waited: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => {
+        waited = setTimeout(resolve, SCRUB_WAIT_MS).unref();
+      });
+      return Promise.race([pending, bound]).finally(() => clearTimeout(waited));
+    },
+    /** At close SQLite itself checkpoints and removes the WAL when no other process reads it. */
+    stop(): void {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * `secure_delete` only covers what is deleted from now on: a file written before it was on
+ * may hold earlier deletions in its free pages. One VACUUM rewrites the file without them;
+ * `user_version` 1 records that it ran.
+ */
+function vacuumOnce(db: Database.Database): void {
+  if (db.pragma('user_version', { simple: true }) !== 0) return;
+  db.exec('VACUUM');
+  db.pragma('user_version = 1');
+  db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function migrate(db: Database.Database): void {

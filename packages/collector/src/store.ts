@@ -1,4 +1,5 @@
-import type { ChainReport, ChainRow } from './chain.js';
+import type { ChainRow, LinkVersion } from './chain.js';
+import type { VerifyOptions, VerifyReport } from './evidence.js';
 import type { Receipt } from './validate.js';
 
 /** A receipt as stored: the posted fields plus what the server added and the chain links. */
@@ -42,8 +43,8 @@ export interface ReceiptStore {
   deleteSubject(subjectId: string): Promise<number>;
   /** Retention: removes receipts received before `before`; the chains continue from an anchor. */
   purgeBefore(before: string): Promise<number>;
-  /** Recomputes every chain. */
-  verify(): Promise<ChainReport>;
+  /** Recomputes every chain and checks the evidence log, against saved heads if given. */
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
   /**
    * Resolves once the database answers a read of the receipts table (on SQLite: and the write
    * lock can be taken); rejects when it is down, locked or frozen. `/healthz` bounds the wait.
@@ -51,6 +52,26 @@ export interface ReceiptStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What both stores take besides where the database is. */
+export interface StoreOptions {
+  /**
+   * The HMAC key of the chains (at least 32 characters), never written to the database. With it,
+   * new links are HMAC-SHA-256 (version 2), so an edit cannot be hidden by recomputing a hash;
+   * the first open with a key records in the evidence log from which receipt on links are keyed,
+   * and a later open with another key, or without one, is refused.
+   */
+  chainKey?: string | undefined;
+  /** Opened only to verify: a keyed database may then be opened without the key (its MACs go unchecked). */
+  verifyOnly?: boolean | undefined;
+}
+
+/**
+ * After an erasure commits, how long it waits at most for the deleted rows to leave the
+ * database's files (SQLite: the WAL checkpoint, retried while another process reads;
+ * PostgreSQL: the VACUUM). The server's limit for an erasure is the store's plus this.
+ */
+export const SCRUB_WAIT_MS = 10_000;
 
 /** Rows are read in pages of this many, keyed on the sort columns (no cursor held open). */
 export const PAGE_SIZE = 500;
@@ -74,6 +95,19 @@ export const migrations = (seq: string): readonly string[] => [
    CREATE INDEX receipts_subject ON receipts (subject_id, seq);
    CREATE INDEX receipts_received ON receipts (received_at, seq);
    CREATE TABLE chain_anchors (subject_id TEXT PRIMARY KEY, hash TEXT NOT NULL);`,
+  // 2: versioned links (1 = SHA-256, 2 = HMAC with the chain key), signed anchors, the evidence log.
+  // The log's seq is assigned by the collector, not the database, because its MAC covers it.
+  `ALTER TABLE receipts ADD COLUMN link INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE chain_anchors ADD COLUMN mac TEXT;
+   CREATE TABLE evidence_log (
+     seq INTEGER PRIMARY KEY,
+     at TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     detail TEXT NOT NULL,
+     link INTEGER NOT NULL,
+     prev_mac TEXT NOT NULL,
+     mac TEXT NOT NULL
+   );`,
 ];
 
 /** The columns both stores keep; `body` is the canonical JSON of the posted receipt. */
@@ -86,10 +120,15 @@ export interface ReceiptRow {
   body: string;
   prev_hash: string;
   hash: string;
+  link: number;
 }
 
+/** A receipt row joined with its subject's purge anchor, as `verify` reads it. */
+export type AnchoredRow = ReceiptRow & { anchor: string | null; anchor_mac: string | null };
+
 /** A row as the chain checker reads it, with its subject's purge anchor. */
-export const rowToChainLink = (row: ReceiptRow & { anchor: string | null }): ChainRow => ({
+export const rowToChainLink = (row: AnchoredRow): ChainRow => ({
+  seq: Number(row.seq),
   subjectId: row.subject_id,
   receiptId: row.receipt_id,
   body: row.body,
@@ -97,7 +136,9 @@ export const rowToChainLink = (row: ReceiptRow & { anchor: string | null }): Cha
   clientIp: row.client_ip,
   prevHash: row.prev_hash,
   hash: row.hash,
+  link: Number(row.link) as LinkVersion,
   anchor: row.anchor,
+  anchorMac: row.anchor_mac,
 });
 
 export function rowToStored(row: ReceiptRow): StoredReceipt {

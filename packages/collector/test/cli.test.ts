@@ -120,16 +120,20 @@ describe.each(stores)('verify on $kind', ({ create }) => {
     try {
       const subjectId = makeReceipt().subjectId;
       await post(running.url, makeReceipt({ subjectId }));
-      expect((await cli(['verify', '--db', db.db])).stdout).toBe('ok: 1 receipt in 1 chain, 0 problems\n');
+      expect((await cli(['verify', '--db', db.db])).stdout).toBe(
+        'ok: 1 receipt in 1 chain, 0 problems\nlinks: 0 HMAC checked, 1 SHA-256 only, 0 HMAC not checked (no key); 0 evidence log entries\n',
+      );
       await post(running.url, makeReceipt({ subjectId }));
       await post(running.url, makeReceipt());
-      expect((await cli(['verify', '--db', db.db])).stdout).toBe('ok: 3 receipts in 2 chains, 0 problems\n');
+      expect((await cli(['verify', '--db', db.db])).stdout).toBe(
+        'ok: 3 receipts in 2 chains, 0 problems\nlinks: 0 HMAC checked, 3 SHA-256 only, 0 HMAC not checked (no key); 0 evidence log entries\n',
+      );
     } finally {
       await running.stop();
     }
     await db.sql(`UPDATE receipts SET client_ip = '10.0.0.0' WHERE seq = (SELECT min(seq) FROM receipts)`);
     const broken = await cli(['verify', '--db', db.db]);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(/^BROKEN: 3 receipts in 2 chains, 1 problem\n$/);
+    expect(broken.stdout).toMatch(/^BROKEN: 3 receipts in 2 chains, 1 problem\nlinks: /);
   });
 });

@@ -127,19 +127,18 @@ export interface CliProcess {
   stop: () => Promise<void>;
 }
 
-/** Starts the compiled CLI (build it first with buildOnce) and resolves once it listens. */
+/**
+ * Starts the compiled CLI on a free port (build it first with buildOnce) and resolves once it
+ * listens. The rate limit is off unless `args` sets `--rate-limit` (the last one wins), since
+ * tests post many receipts from one address.
+ */
 export function startCli(args: string[], env: Record<string, string> = {}): Promise<CliProcess> {
-  const child = spawn(process.execPath, [cliPath, '--port', '0', ...args], {
+  const child = spawn(process.execPath, [cliPath, '--port', '0', '--rate-limit', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
   let output = '';
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+  const stop = () => stopCli(child);
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -150,6 +149,15 @@ export function startCli(args: string[], env: Record<string, string> = {}): Prom
       output += chunk.toString();
     });
     child.once('exit', (code) => reject(new Error(`collector exited with ${code}: ${output}`)));
+  });
+}
+
+/** Stops a CLI started by `startCli` the way an operator would (SIGTERM) and waits for it. */
+export function stopCli(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
   });
 }
 
