@@ -91,7 +91,7 @@ describe('paloma-consent-audit on the example site', () => {
 
   it('crawls same-origin links breadth first, at most N pages, and finds them clean (exit 0)', () => {
     expect(run.stderr).not.toMatch(/FAILED/);
-    expect(run.report.pages.map((p) => new URL(p.url).pathname)).toEqual(['/', '/ru.html', '/privacy.html']);
+    expect(run.report.pages.map((p) => new URL(p.url).pathname)).toEqual(['/', '/ru.html', '/kk.html']);
     expect(run.report.findings).toEqual([]);
     expect(run.code).toBe(0);
   });
@@ -118,7 +118,7 @@ describe('paloma-consent-audit on the example site', () => {
     expect(run.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^\[1\/3\] http:\/\/127\.0\.0\.1:\d+\/ — clean \(\d+\.\d s\)$/),
       expect.stringMatching(/^\[2\/3\] .*\/ru\.html — clean/),
-      expect.stringMatching(/^\[3\/3\] .*\/privacy\.html — clean/),
+      expect.stringMatching(/^\[3\/3\] .*\/kk\.html — clean/),
     ]);
     expect(run.stdout).toContain('after Accept all  cookies: paloma_consent, _ga');
     expect(run.stdout).toMatch(/3 pages audited in \d+\.\d s: 0 violations, 0 warnings, 0 pages failed \(exit 0\)/);

@@ -369,8 +369,10 @@ export function validateConfig(input: unknown): Validation {
     // Texts for a language the SDK does not ship add that language.
     texts: (value = {}, path) => {
       if (!isObject(value)) return expected(path, 'an object', value);
-      for (const tag in value)
+      // Own keys only: a polluted Object.prototype must not make every configuration invalid.
+      for (const tag of Object.keys(value)) {
         if (!LANGUAGE_TAG.test(tag)) fail(join(path, tag), 'expected a language tag ("de", "uz-Latn")');
+      }
       return each(each(text, 'an object of texts', true), 'an object', true)(value, path);
     },
     privacyPolicyUrl: url,
