@@ -24,6 +24,7 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/{core,ui,consent}/src/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
+          setupFiles: ['packages/core/src/test-setup.ts'],
           // The gate's tests need inline scripts to run; happy-dom does not run them by default.
           environmentOptions: {
             happyDOM: {
