@@ -131,7 +131,7 @@ describe('an undecided visitor', () => {
   it('can be used from the keyboard: Tab to the button, Enter loads the embed and focus goes to it', async () => {
     await open();
     await placeholder(t.page).waitFor();
-    await tabUntil(t.page, (f) => f.name === 'Allow and show' && f.tag === 'button');
+    await tabUntil(t.page, (f) => f.where === 'placeholder' && f.name === 'Allow and show');
     await t.page.keyboard.press('Enter');
     await expect.poll(() => embedRequests().length).toBe(2);
     expect((await focused(t.page)).tag).toBe('iframe');
