@@ -211,6 +211,16 @@ describe('a returning visitor', () => {
   });
 });
 
+describe('the example site', () => {
+  it('shows its product tour video’s placeholder, in the video’s box', async () => {
+    await t.page.goto(t.server.url('/'));
+    const group = t.page.locator('paloma-placeholder').getByRole('group', { name: 'Paloma365 product tour video' });
+    await group.waitFor();
+    await t.page.evaluate(frames);
+    expect(await rect(t.page, 'paloma-placeholder:has(+ iframe.video)')).toEqual(await rect(t.page, 'iframe.video'));
+  });
+});
+
 describe('data-consent-placeholder="off"', () => {
   it('keeps the iframe blank: no placeholder, and no UI file for it', async () => {
     const off =
