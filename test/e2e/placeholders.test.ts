@@ -91,6 +91,21 @@ describe('an undecided visitor', () => {
     expect(embedRequests()).toEqual([]);
   });
 
+  it('is placed under a strict CSP (no inline styles) without a violation', async () => {
+    await t.context.addInitScript(() => {
+      const w = window as unknown as { __violations: string[] };
+      w.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(e.violatedDirective));
+    });
+    const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'self'">`;
+    t.server.page('/embed.html', '<p>The embed</p>');
+    await t.page.goto(t.server.page('/strict.html', testPage({ head: csp, body: EMBEDS.replace(/ style="[^"]*"/, '') })));
+    await placeholder(t.page, 'map').waitFor();
+    await t.page.evaluate(frames);
+    expect(await rect(t.page, 'paloma-placeholder:has(+ #video)')).toEqual(await rect(t.page, '#video'));
+    expect(await t.page.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
+  });
+
   it('follows the iframe when it resizes', async () => {
     await open();
     await placeholder(t.page, 'map').waitFor();
