@@ -99,7 +99,9 @@ describe('an undecided visitor', () => {
     });
     const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'self'">`;
     t.server.page('/embed.html', '<p>The embed</p>');
-    await t.page.goto(t.server.page('/strict.html', testPage({ head: csp, body: EMBEDS.replace(/ style="[^"]*"/, '') })));
+    await t.page.goto(
+      t.server.page('/strict.html', testPage({ head: csp, body: EMBEDS.replace(/ style="[^"]*"/, '') })),
+    );
     await placeholder(t.page, 'map').waitFor();
     await t.page.evaluate(frames);
     expect(await rect(t.page, 'paloma-placeholder:has(+ #video)')).toEqual(await rect(t.page, '#video'));
