@@ -19,7 +19,8 @@ const KB = 1024;
  */
 const BUDGETS = {
   engine: { fail: 9.25 * KB, issue: 8 * KB, aim: 6.5 * KB },
-  'first visit': { fail: 17.5 * KB, issue: 14 * KB, aim: 12 * KB },
+  // +1.09 KB for the placeholders of gated iframes (measured: the UI files grew 1,045–1,114 B gzip).
+  'first visit': { fail: 18.6 * KB, issue: 14 * KB, aim: 12 * KB },
 };
 const DIST = 'packages/consent/dist';
 const BUNDLE = `${DIST}/consent.min.js`;

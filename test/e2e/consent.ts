@@ -131,8 +131,8 @@ export interface Focused {
   role: string | null;
   /** Its label, `aria-label` or text. */
   name: string;
-  /** Where it is: in the preferences dialog, in the banner, or on the page. */
-  where: 'dialog' | 'banner' | 'page';
+  /** Where it is: in the preferences dialog, in the banner, in an embed's placeholder, or on the page. */
+  where: 'dialog' | 'banner' | 'placeholder' | 'page';
   checked?: boolean;
 }
 
@@ -149,9 +149,11 @@ export const focused = (page: Page): Promise<Focused> =>
       name: label.trim(),
       where: (el.closest('[aria-modal="true"]')
         ? 'dialog'
-        : el.getRootNode() !== document
-          ? 'banner'
-          : 'page') as Focused['where'],
+        : el.getRootNode() === document
+          ? 'page'
+          : (el.getRootNode() as ShadowRoot).host.localName === 'paloma-placeholder'
+            ? 'placeholder'
+            : 'banner') as Focused['where'],
       checked: el.type === 'checkbox' ? el.checked : undefined,
     };
   });

@@ -72,7 +72,9 @@ export type TextKey =
   | 'consentDate'
   | 'operator'
   | 'operatorId'
-  | 'close';
+  | 'close'
+  | 'placeholderText'
+  | 'placeholderAllow';
 
 /** One language's overrides of UI strings, for the categories `Id`. */
 export type Texts<Id extends string = string> = {

@@ -275,6 +275,8 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
     createGate(document, (categories) => categories.every(has), {
       nonce: config.nonce,
       warn,
+      // The placeholders of blocked embeds are the UI's: a page where every embed is allowed never fetches it.
+      blocked: () => ui?.show(),
       fail(message) {
         error(message);
         emitSoon('error', { code: 'gate', message });

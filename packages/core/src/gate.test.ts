@@ -344,3 +344,25 @@ describe('createGate on markup that means the obvious', () => {
     expect(failed).toEqual([expect.stringContaining('TrustedScript')]);
   });
 });
+
+describe('createGate and placeholders', () => {
+  it('reports a pass that met a blocked iframe, but not one opted out, loaded or allowed', async () => {
+    let blocked = 0;
+    const options = { blocked: () => blocked++ };
+    await start(
+      `<iframe data-category="functional" data-consent-placeholder="off" data-src="/a"></iframe>
+       <iframe data-category="functional" src="/b"></iframe>
+       <img data-category="functional" data-src="/c.png" alt="">${gated('analytics', 'x')}`,
+      options,
+    );
+    expect(blocked).toBe(0);
+    document.body.insertAdjacentHTML('beforeend', '<iframe data-category="functional" data-src="/d"></iframe>');
+    await settle();
+    await gate.update();
+    expect(blocked).toBeGreaterThan(0);
+    blocked = 0;
+    await allow('functional');
+    expect(blocked).toBe(0);
+    expect(document.querySelector('iframe[data-src="/d"]')?.getAttribute('src')).toBe('/d');
+  });
+});

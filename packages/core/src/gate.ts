@@ -1,6 +1,8 @@
 import { scriptPolicy } from './trusted.js';
 
 const GATED = '[data-category]';
+/** A gated iframe that gets a placeholder while it is not allowed: not loaded, not opted out. */
+const PLACEHOLDER = 'iframe:not([src],[data-consent-placeholder=off])';
 const LOAD_TIMEOUT = 10_000;
 /** Embeds the gate loads from their `data-src` (`data-href` for `link`); `data-src` elsewhere is not handled. */
 const EMBED = /^(IMG|IFRAME|VIDEO|AUDIO|SOURCE|EMBED|OBJECT|LINK)$/;
@@ -17,6 +19,11 @@ export interface GateOptions {
   warn?: (message: string) => void;
   /** A gated element that could not be activated (Trusted Types blocked it, a throwing attribute). */
   fail?: (message: string) => void;
+  /**
+   * A pass met a gated `<iframe>` not allowed yet (never loaded, no `data-consent-placeholder="off"`):
+   * the UI must come to show its placeholder.
+   */
+  blocked?: () => void;
 }
 
 export interface Gate {
@@ -46,7 +53,7 @@ export function createGate(
   allows: (categories: string[]) => boolean,
   options: GateOptions = {},
 ): Gate {
-  const { nonce, warn = () => {}, fail = warn } = options;
+  const { nonce, warn = () => {}, fail = warn, blocked } = options;
   const policy = scriptPolicy(document.defaultView ?? undefined);
   const done = new WeakSet<Element>();
   let queue = Promise.resolve();
@@ -97,6 +104,7 @@ export function createGate(
   const activate = async () => {
     // Ordered external scripts still loading: an inline script (which runs on insertion) waits for them.
     const loading: Promise<void>[] = [];
+    let placeholders = false;
     for (const element of Array.from(document.querySelectorAll(GATED))) {
       const why = !done.has(element) && unhandled(element);
       if (why) {
@@ -105,7 +113,10 @@ export function createGate(
       }
       const gateable = element.tagName === 'SCRIPT' || EMBED.test(element.tagName);
       // Removed while an earlier script loaded: there is nothing left to run.
-      if (!gateable || !element.isConnected || !ready(element)) continue;
+      if (!gateable || !element.isConnected || !ready(element)) {
+        placeholders ||= !done.has(element) && element.matches(PLACEHOLDER);
+        continue;
+      }
       done.add(element);
       try {
         if (element.tagName === 'SCRIPT') {
@@ -130,6 +141,7 @@ export function createGate(
         fail(`a gated element could not be activated (${error}): ${describe(element)}`);
       }
     }
+    if (placeholders) blocked?.();
     await Promise.all(loading);
   };
 

@@ -2,6 +2,7 @@ import type { Consent, ConsentState, View } from '@paloma365/consent-core';
 import { render } from 'preact';
 import { App } from './App.js';
 import { createTranslator } from './i18n.js';
+import { mountPlaceholders } from './Placeholder.js';
 import { applyStyles } from './styles.js';
 
 export interface MountOptions {
@@ -12,7 +13,8 @@ export interface MountOptions {
 /**
  * Renders the banner and preferences dialog for `consent` in an open shadow root on
  * `<div id="paloma-consent">` at the end of `<body>`, and follows its state. The UI only calls
- * the controller; cookies, scripts and receipts stay the core's business. Renders nothing
+ * the controller; cookies, scripts and receipts stay the core's business. Each gated iframe that is not
+ * allowed gets a placeholder of its own (`mountPlaceholders`). Renders nothing
  * when the configuration was invalid.
  *
  * @returns a function that removes the UI
@@ -44,9 +46,11 @@ export function mountUI(consent: Consent, options: MountOptions = {}): () => voi
   };
   const unsubscribe = consent.subscribe(draw);
   draw(consent.state());
+  const unmountPlaceholders = mountPlaceholders(doc, ui);
 
   return () => {
     unsubscribe();
+    unmountPlaceholders();
     render(null, root);
     host.remove();
   };

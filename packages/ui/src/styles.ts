@@ -57,17 +57,17 @@ input:disabled{opacity:.6}
  * A constructable stylesheet where supported (parsed once, no element in the tree), else a
  * `<style>` inside the shadow root: never `style=""`, which a strict CSP blocks.
  */
-export function applyStyles(root: ShadowRoot): void {
+export function applyStyles(root: ShadowRoot, text = css): void {
   const View = root.ownerDocument.defaultView as (Window & typeof globalThis) | null;
   if (View?.CSSStyleSheet && 'adoptedStyleSheets' in root) {
     try {
       const sheet = new View.CSSStyleSheet();
-      sheet.replaceSync(css);
+      sheet.replaceSync(text);
       root.adoptedStyleSheets = [sheet];
       return;
     } catch {}
   }
   const style = root.ownerDocument.createElement('style');
-  style.textContent = css;
+  style.textContent = text;
   root.append(style);
 }

@@ -30,6 +30,9 @@ export const en = {
   /** Printed before `operator.id`; Kazakhstan's business identification number. */
   operatorId: 'BIN',
   close: 'Close',
+  /** On the placeholder of a blocked embed; `{categories}` becomes the titles of the categories it needs. */
+  placeholderText: 'To show this content, we need your consent to “{categories}” cookies.',
+  placeholderAllow: 'Allow and show',
 } satisfies Record<ConfigTextKey, string>;
 
 export type TextKey = keyof typeof en;

@@ -25,4 +25,6 @@ export const kk: Texts = {
   operator: 'Дербес деректер операторы',
   operatorId: 'БСН',
   close: 'Жабу',
+  placeholderText: 'Бұл мазмұнды көрсету үшін «{categories}» санатындағы cookie файлдарына келісіміңіз қажет.',
+  placeholderAllow: 'Рұқсат беру және көрсету',
 };

@@ -24,4 +24,6 @@ export const ru: Texts = {
   operator: 'Оператор персональных данных',
   operatorId: 'БИН',
   close: 'Закрыть',
+  placeholderText: 'Чтобы показать это содержимое, нужно ваше согласие на cookie категории «{categories}».',
+  placeholderAllow: 'Разрешить и показать',
 };
