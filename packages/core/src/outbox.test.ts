@@ -57,7 +57,14 @@ function receipt(timestamp = new Date(Date.now()).toISOString()): Receipt {
       method: 'accept_all',
       categories: { necessary: true, analytics: true, functional: true },
     },
-    { receiptId: uuid(), language: 'en', page: 'https://paloma365.com/pricing', previousReceiptId: null },
+    {
+      receiptId: uuid(),
+      language: 'en',
+      page: 'https://paloma365.com/pricing',
+      previousReceiptId: null,
+      maxAgeDays: 182,
+      notice: null,
+    },
   );
 }
 
