@@ -50,16 +50,11 @@ const hex = (words: ArrayLike<number>) => Array.from(words, (w) => (w >>> 0).toS
 export function sha256(text: string): string {
   const bytes = new TextEncoder().encode(text);
   const length = bytes.length;
-  const H: number[] = [];
-  const K: number[] = [];
-  for (let n = 2; K.length < 64; n++) {
-    let prime = true;
-    for (let d = 2; d * d <= n; d++) if (n % d === 0) prime = false;
-    if (prime) {
-      if (H.length < 8) H.push(((n ** 0.5 % 1) * 2 ** 32) | 0);
-      K.push(((n ** (1 / 3) % 1) * 2 ** 32) | 0);
-    }
-  }
+  const primes: number[] = [];
+  for (let n = 2; primes.length < 64; n++) if (primes.every((p) => n % p)) primes.push(n);
+  const root = (p: number, e: number) => ((p ** e % 1) * 2 ** 32) | 0;
+  let H = primes.slice(0, 8).map((p) => root(p, 1 / 2));
+  const K = primes.map((p) => root(p, 1 / 3));
   const rotate = (x: number, n: number) => (x >>> n) | (x << (32 - n));
   // The message, a 1 bit, zeros, and its length in bits, in whole 64-byte blocks.
   const size = ((length + 72) >> 6) << 4;
@@ -69,7 +64,7 @@ export function sha256(text: string): string {
   words[size - 1] = length * 8;
   for (let j = 0; j < size; j += 16) {
     const W = Array.from(words.subarray(j, j + 16));
-    let [a, b, c, d, e, f, g, h] = H as [number, number, number, number, number, number, number, number];
+    let s = H;
     for (let i = 0; i < 64; i++) {
       if (i > 15) {
         const x = W[i - 15]!;
@@ -81,20 +76,12 @@ export function sha256(text: string): string {
             W[i - 16]!) |
           0;
       }
-      const t1 = (h + (rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + W[i]!) | 0;
-      const t2 = ((rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-      h = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) | 0;
+      const [a, b, c, d, e, f, g, h] = s as [number, number, number, number, number, number, number, number];
+      const t1 = h + (rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + W[i]!;
+      const t2 = (rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+      s = [(t1 + t2) | 0, a, b, c, (d + t1) | 0, e, f, g];
     }
-    [a, b, c, d, e, f, g, h].forEach((v, i) => {
-      H[i] = (v + H[i]!) | 0;
-    });
+    H = H.map((v, i) => (v + s[i]!) | 0);
   }
   return hex(H);
 }
