@@ -12,7 +12,7 @@ import {
   verifyEvidence,
   WRONG_KEY,
 } from './evidence.js';
-import { splitNotice } from './notice.js';
+import { type StoredNotice, splitNotice } from './notice.js';
 import type { AnchoredRow, InsertResult, ReceiptRow, ReceiptStore, StoreOptions } from './store.js';
 import { migrations, NOTICE_JOIN, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
 
@@ -271,6 +271,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
             return result.rows;
           });
           for await (const row of rows) yield rowToChainLink(row);
+        },
+        async *notices() {
+          yield* (await pool.query<StoredNotice>('SELECT id, body FROM notices ORDER BY id')).rows;
         },
       };
       return verifyEvidence(source, key, verifyOptions);

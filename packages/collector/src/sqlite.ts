@@ -82,6 +82,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const byId = db.prepare<[string], ReceiptRow>(
     `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.receipt_id = ?`,
   );
+  const allNotices = db.prepare<[], StoredNotice>('SELECT id, body FROM notices ORDER BY id');
   const insertNotice = db.prepare(
     'INSERT INTO notices (id, body, first_seen) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
   );
@@ -291,6 +292,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
             verifyPage.all(last?.subject_id ?? '', last?.subject_id ?? '', last ? Number(last.seq) : 0, PAGE_SIZE),
           );
           for await (const row of rows) yield rowToChainLink(row);
+        },
+        async *notices() {
+          yield* await whenUnlocked(() => allNotices.all());
         },
       };
       return verifyEvidence(source, key, verifyOptions);

@@ -164,4 +164,20 @@ describe.each(stores)('notices on $kind', ({ create }) => {
       await store.close();
     }
   }, 60_000);
+
+  it("verify reports a notice whose text was edited behind the collector's back", async () => {
+    const store = await openStore(db.db);
+    try {
+      const wording = { ...NOTICE, policyVersion: '2025-07-01' };
+      const notice = { ...wording, id: noticeId(wording) };
+      expect((await post(base, makeV2({ notice }))).status).toBe(201);
+      const clean = (await store.verify()).problems.filter((p) => p.reason.includes(notice.id));
+      expect(clean).toEqual([]);
+      await db.sql(`UPDATE notices SET body = replace(body, 'Принять все', 'Принять') WHERE id = '${notice.id}'`);
+      const problems = (await store.verify()).problems.map((p) => p.reason);
+      expect(problems).toContain(`notice ${notice.id}: its text no longer has this id (edited)`);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });
