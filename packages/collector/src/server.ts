@@ -41,8 +41,8 @@ export interface CollectorOptions {
   /**
    * Largest accepted body in bytes. The default fits the largest receipt the schema allows: a version 2
    * notice with every text, title, description and cookie list at its limit, each character escaped
-   * (about 0.8 MB; a test builds it). A real notice is a few kilobytes.
-   * @default 1048576
+   * (about 1.4 MB; a test builds it). A real notice is a few kilobytes.
+   * @default 2097152
    */
   maxBodyBytes?: number;
   /**
@@ -97,7 +97,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       ? options.db
       : await openStore(options.db ?? './receipts.sqlite', { chainKey: options.chainKey });
   const origins = new Set((options.allowOrigins ?? []).map((origin) => origin.replace(/\/+$/, '')));
-  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  const maxBodyBytes = options.maxBodyBytes ?? 2_097_152;
   const now = options.now ?? (() => new Date());
   const onError = options.onError ?? (() => {});
   const limit =

@@ -108,12 +108,12 @@ describe.each(stores)('collector on $kind', ({ create }) => {
       () => post(base, valid, { 'idempotency-key': makeReceipt().receiptId }),
     ],
     [
-      'a declared body over 1 MiB',
+      'a declared body over 2 MiB',
       413,
-      /larger than 1048576/,
-      () => post(base, { ...valid, pad: 'x'.repeat(1_100_000) }),
+      /larger than 2097152/,
+      () => post(base, { ...valid, pad: 'x'.repeat(2_200_000) }),
     ],
-    ['a streamed body over 1 MiB', 413, /larger than 1048576/, () => postChunked(base, 'x'.repeat(1_100_000))],
+    ['a streamed body over 2 MiB', 413, /larger than 2097152/, () => postChunked(base, 'x'.repeat(2_200_000))],
     [
       'an origin not on the list',
       403,

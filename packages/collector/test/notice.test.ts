@@ -112,11 +112,11 @@ describe.each(stores)('notices on $kind', ({ create }) => {
       policyVersion: 'p'.repeat(200),
       privacyPolicyUrl: text(2048),
       operator: { name: text(200), id: text(200), url: text(2048) },
-      texts: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`.padEnd(64, 'x'), text(1000)])),
+      texts: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`.padEnd(64, 'x'), text(2000)])),
       categories: Array.from({ length: 32 }, (_, i) => ({
         id: `c${i}`.padEnd(32, 'x'),
         title: text(200),
-        description: text(1000),
+        description: text(2000),
         required: i === 0,
         cookies: Array.from({ length: 50 }, (_, j) => `${j}`.padEnd(100, '_')),
       })),
@@ -124,7 +124,7 @@ describe.each(stores)('notices on $kind', ({ create }) => {
     const notice = { id: noticeId(body as unknown as Notice), ...body } as Notice;
     const receipt = makeV2({ notice, policyVersion: 'p'.repeat(200) });
     const size = Buffer.byteLength(JSON.stringify(receipt));
-    expect(size).toBeGreaterThan(700_000);
+    expect(size).toBeGreaterThan(1_300_000);
     const response = await post(base, receipt);
     expect(response.status).toBe(201);
     const one = await db.sql(`SELECT length(body) AS n FROM notices WHERE id = '${notice.id}'`);
