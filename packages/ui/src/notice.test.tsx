@@ -42,6 +42,15 @@ describe('prepareNotice', () => {
     expect(notice()).toStrictEqual({ id, ...body });
   });
 
+  it('hashes with the bundled SHA-256 in a task after the render where the page is not a secure context', () => {
+    const tasks: (() => void)[] = [];
+    const scope = { isSecureContext: false, setTimeout: (fn: () => void) => tasks.push(fn) };
+    const notice = prepareNotice(body, scope as never);
+    expect(tasks).toHaveLength(1);
+    tasks[0]!();
+    expect(notice().id).toBe(id);
+  });
+
   it('hashes with the bundled SHA-256, synchronously, where crypto.subtle is missing or not done yet', () => {
     expect(prepareNotice(body, { isSecureContext: false } as never)().id).toBe(id);
     const never = { isSecureContext: true, crypto: { subtle: { digest: () => new Promise(() => {}) } } };

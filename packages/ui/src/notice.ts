@@ -88,7 +88,8 @@ export function sha256(text: string): string {
 
 /**
  * Starts hashing the notice now, so a click finds its id ready and the decision stays synchronous:
- * `crypto.subtle` in a secure context, else (or when a click comes first) the bundled SHA-256.
+ * `crypto.subtle` in a secure context, else the bundled SHA-256 in a task after the render; a click
+ * that comes first hashes it then, synchronously.
  * @returns the notice, id included
  */
 export function prepareNotice(body: NoticeBody, scope: typeof globalThis = globalThis): () => Notice {
@@ -102,9 +103,10 @@ export function prepareNotice(body: NoticeBody, scope: typeof globalThis = globa
       },
       () => {},
     );
-  }
-  return () => {
+  } else scope.setTimeout?.(notice); // just after this render, off a click's path (a few ms)
+  function notice(): Notice {
     id ??= sha256(json);
     return { id, ...body };
-  };
+  }
+  return notice;
 }
