@@ -16,11 +16,13 @@ const KB = 1024;
  * CI fails past `fail`, a ratchet against growth just above today's sizes. The two-stage issue's
  * budgets (`issue`: 8 KB for the engine over the whole wave, 14 KB for a first visit) are not met yet,
  * and `aim` is where we want to be; all three are reported. README "Size" says where the bytes go.
+ * First visit 17.5 → 18.3 KB for receipts v2: the UI builds the notice it shows and hashes it (a
+ * bundled SHA-256 for pages that are not a secure context), the engine sends it: +0.95 KB gzip measured.
  */
 const BUDGETS = {
   engine: { fail: 9.25 * KB, issue: 8 * KB, aim: 6.5 * KB },
-  // +1.09 KB for the placeholders of gated iframes (measured: the UI files grew 1,045–1,114 B gzip).
-  'first visit': { fail: 18.6 * KB, issue: 14 * KB, aim: 12 * KB },
+  // +1.09 KB for the placeholders of gated iframes, +0.9 KB for the notice and its SHA-256 (both measured).
+  'first visit': { fail: 19.7 * KB, issue: 14 * KB, aim: 12 * KB },
 };
 const DIST = 'packages/consent/dist';
 const BUNDLE = `${DIST}/consent.min.js`;

@@ -128,6 +128,8 @@ describe('an undecided visitor', () => {
     expect(receipt?.body).toMatchObject({
       method: 'custom',
       categories: { necessary: true, analytics: false, functional: true },
+      // The wording shown, the placeholder's among it.
+      notice: { id: expect.stringMatching(/^[0-9a-f]{64}$/), texts: { placeholderAllow: expect.any(String) } },
     });
     await consentUI(t.page).banner.waitFor({ state: 'detached' });
     await expect.poll(() => embedRequests()).toEqual(['GET /embed.html', 'GET /embed.html']);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type ChainCheckOptions,
   type ChainProblem,
@@ -10,6 +11,7 @@ import {
   linkHash,
   type SavedHead,
 } from './chain.js';
+import type { StoredNotice } from './notice.js';
 
 /**
  * The evidence log records the deletions the collector itself made (erasures, purges) and
@@ -148,6 +150,8 @@ export interface VerifyReport extends ChainReport {
 export interface EvidenceSource {
   log(): AsyncIterable<LogEntry>;
   rows(): AsyncIterable<ChainRow>;
+  /** The stored notices: each id must still be the SHA-256 of its body. */
+  notices(): AsyncIterable<StoredNotice>;
 }
 
 /**
@@ -201,6 +205,16 @@ export async function verifyEvidence(
     against: saved && { subjects: saved.subjects, erased, purgedBefore },
     collectHeads: options.saveHeads,
   };
+  // The chains cover each receipt's notice id; the id covers the wording, so an edit of a notice shows here.
+  for await (const notice of source.notices()) {
+    if (createHash('sha256').update(notice.body, 'utf8').digest('hex') !== notice.id) {
+      problems.push({
+        subjectId: null,
+        receiptId: null,
+        reason: `notice ${notice.id}: its text no longer has this id (edited)`,
+      });
+    }
+  }
   const checker = createChainChecker(checkOptions);
   for await (const row of source.rows()) checker.add(row);
   const chains = checker.report();

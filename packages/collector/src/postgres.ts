@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { anchorMac, canonicalJson, chainHash, checkChainKey, GENESIS_HASH, subjectDigest } from './chain.js';
+import { anchorMac, chainHash, checkChainKey, GENESIS_HASH, subjectDigest } from './chain.js';
 import {
   KEY_NEEDED,
   keyMatches,
@@ -12,8 +12,9 @@ import {
   verifyEvidence,
   WRONG_KEY,
 } from './evidence.js';
+import { type StoredNotice, splitNotice } from './notice.js';
 import type { AnchoredRow, InsertResult, ReceiptRow, ReceiptStore, StoreOptions } from './store.js';
-import { migrations, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
+import { migrations, NOTICE_JOIN, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
 
 const MIGRATIONS = migrations('BIGSERIAL PRIMARY KEY');
 
@@ -90,8 +91,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   return {
     kind: 'postgres',
     async insert(input) {
-      const body = canonicalJson(input.receipt);
+      const { body, notice } = splitNotice(input.receipt);
       const { receiptId, subjectId } = input.receipt;
+      // The notice's own row, for a duplicate's answer (a row_to_json of the join would take it too).
+      const withNotice = (row: ReceiptRow): ReceiptRow => ({ ...row, notice_body: notice?.body ?? null });
       // One round trip for BEGIN, the lock and the reads (a multi-statement query cannot take
       // parameters, so the ids, already schema-checked UUIDs, are escaped in).
       // Instances behind a load balancer share the database: the per-subject lock makes
@@ -110,35 +113,52 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           const { existing, head } = (
             opened as unknown as pg.QueryResult<{ existing: ReceiptRow | null; head: string | null }>[]
           )[2]!.rows[0]!;
-          if (existing) return compare(existing, body);
+          if (existing) return compare(withNotice(existing), body);
           const prevHash = head ?? GENESIS_HASH;
           const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key);
           // The same receiptId under another subject holds another lock: ON CONFLICT waits for
           // that insert to commit and then reports it, instead of failing on the unique index.
+          if (notice) {
+            await client.query(
+              'INSERT INTO notices (id, body, first_seen) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+              [notice.id, notice.body, input.receivedAt],
+            );
+          }
           const inserted = await client.query<ReceiptRow>(
-            `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
-            [receiptId, subjectId, input.receivedAt, input.clientIp, body, prevHash, hash, key ? 2 : 1],
+            `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
+            [
+              receiptId,
+              subjectId,
+              input.receivedAt,
+              input.clientIp,
+              body,
+              prevHash,
+              hash,
+              key ? 2 : 1,
+              notice?.id ?? null,
+            ],
           );
-          if (inserted.rows[0]) return { status: 'created', stored: rowToStored(inserted.rows[0]) };
+          if (inserted.rows[0]) return { status: 'created', stored: rowToStored(withNotice(inserted.rows[0])) };
           const raced = await client.query<ReceiptRow>('SELECT * FROM receipts WHERE receipt_id = $1', [receiptId]);
-          return compare(raced.rows[0]!, body);
+          return compare(withNotice(raced.rows[0]!), body);
         },
         begin,
       );
     },
     async bySubject(subjectId) {
-      const result = await pool.query<ReceiptRow>('SELECT * FROM receipts WHERE subject_id = $1 ORDER BY seq', [
-        subjectId,
-      ]);
+      const result = await pool.query<ReceiptRow>(
+        `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.subject_id = $1 ORDER BY r.seq`,
+        [subjectId],
+      );
       return result.rows.map(rowToStored);
     },
     async *exportSince(since) {
       const from = since ?? '';
       const rows = pages<ReceiptRow>(async (last) => {
         const result = await pool.query<ReceiptRow>(
-          `SELECT * FROM receipts WHERE received_at >= $1 AND (received_at, seq) > ($2, $3)
-           ORDER BY received_at, seq LIMIT $4`,
+          `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN}
+           WHERE r.received_at >= $1 AND (r.received_at, r.seq) > ($2, $3) ORDER BY r.received_at, r.seq LIMIT $4`,
           [from, last?.received_at ?? '', last?.seq ?? 0, PAGE_SIZE],
         );
         return result.rows;
@@ -251,6 +271,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
             return result.rows;
           });
           for await (const row of rows) yield rowToChainLink(row);
+        },
+        async *notices() {
+          yield* (await pool.query<StoredNotice>('SELECT id, body FROM notices ORDER BY id')).rows;
         },
       };
       return verifyEvidence(source, key, verifyOptions);

@@ -38,7 +38,12 @@ export interface CollectorOptions {
   trustProxy?: TrustProxy;
   /** Per-address fixed-window limit, or `false` for none. @default { max: 120, windowMs: 60000 } */
   rateLimit?: RateLimitOptions | false;
-  /** Largest accepted body in bytes. @default 16384 */
+  /**
+   * Largest accepted body in bytes. The default fits the largest receipt the schema allows: a version 2
+   * notice with every text, title, description and cookie list at its limit, each character escaped
+   * (about 1.4 MB; a test builds it). A real notice is a few kilobytes.
+   * @default 2097152
+   */
   maxBodyBytes?: number;
   /**
    * Longest a request waits for the store; then it gets 503 with `Retry-After` (a receipt
@@ -92,7 +97,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       ? options.db
       : await openStore(options.db ?? './receipts.sqlite', { chainKey: options.chainKey });
   const origins = new Set((options.allowOrigins ?? []).map((origin) => origin.replace(/\/+$/, '')));
-  const maxBodyBytes = options.maxBodyBytes ?? 16_384;
+  const maxBodyBytes = options.maxBodyBytes ?? 2_097_152;
   const now = options.now ?? (() => new Date());
   const onError = options.onError ?? (() => {});
   const limit =

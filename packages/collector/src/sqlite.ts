@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { anchorMac, canonicalJson, chainHash, checkChainKey, GENESIS_HASH, subjectDigest } from './chain.js';
+import { anchorMac, chainHash, checkChainKey, GENESIS_HASH, subjectDigest } from './chain.js';
 import {
   KEY_NEEDED,
   keyMatches,
@@ -12,8 +12,9 @@ import {
   verifyEvidence,
   WRONG_KEY,
 } from './evidence.js';
+import { type StoredNotice, splitNotice } from './notice.js';
 import type { AnchoredRow, InsertResult, NewReceipt, ReceiptRow, ReceiptStore, StoreOptions } from './store.js';
-import { migrations, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
+import { migrations, NOTICE_JOIN, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
 
 const MIGRATIONS = migrations('INTEGER PRIMARY KEY AUTOINCREMENT');
 
@@ -42,6 +43,7 @@ const isBusy = (error: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test((error 
 interface Pending {
   input: NewReceipt;
   body: string;
+  notice: StoredNotice | undefined;
   resolve: (result: InsertResult) => void;
   reject: (error: unknown) => void;
 }
@@ -77,20 +79,29 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     }
   }
 
-  const byId = db.prepare<[string], ReceiptRow>('SELECT * FROM receipts WHERE receipt_id = ?');
+  const byId = db.prepare<[string], ReceiptRow>(
+    `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.receipt_id = ?`,
+  );
+  const allNotices = db.prepare<[], StoredNotice>('SELECT id, body FROM notices ORDER BY id');
+  const insertNotice = db.prepare(
+    'INSERT INTO notices (id, body, first_seen) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
+  );
   const head = db.prepare<[string, string], { hash: string }>(
     `SELECT coalesce(
        (SELECT hash FROM receipts WHERE subject_id = ? ORDER BY seq DESC LIMIT 1),
        (SELECT hash FROM chain_anchors WHERE subject_id = ?)) AS hash`,
   );
   const insertRow = db.prepare(
-    `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link)
-     VALUES (@receipt_id, @subject_id, @received_at, @client_ip, @body, @prev_hash, @hash, @link)`,
+    `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id)
+     VALUES (@receipt_id, @subject_id, @received_at, @client_ip, @body, @prev_hash, @hash, @link, @notice_id)`,
   );
-  const subjectRows = db.prepare<[string], ReceiptRow>('SELECT * FROM receipts WHERE subject_id = ? ORDER BY seq');
+  const subjectRows = db.prepare<[string], ReceiptRow>(
+    `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.subject_id = ? ORDER BY r.seq`,
+  );
   const exportPage = db.prepare<[string, string, string, number, number], ReceiptRow>(
-    `SELECT * FROM receipts WHERE received_at >= ? AND (received_at > ? OR (received_at = ? AND seq > ?))
-     ORDER BY received_at, seq LIMIT ?`,
+    `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN}
+     WHERE r.received_at >= ? AND (r.received_at > ? OR (r.received_at = ? AND r.seq > ?))
+     ORDER BY r.received_at, r.seq LIMIT ?`,
   );
   const verifyPage = db.prepare<[string, string, number, number], AnchoredRow>(
     `SELECT r.*, a.hash AS anchor, a.mac AS anchor_mac FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
@@ -163,7 +174,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const scrubber = createScrubber(db);
 
   /** Runs inside a transaction: the chain head read and the insert cannot interleave. */
-  function insertOne(input: NewReceipt, body: string): InsertResult {
+  function insertOne(input: NewReceipt, body: string, notice: StoredNotice | undefined): InsertResult {
     const existing = byId.get(input.receipt.receiptId);
     if (existing) {
       return existing.body === body ? { status: 'duplicate', stored: rowToStored(existing) } : { status: 'conflict' };
@@ -179,14 +190,18 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       prev_hash: prevHash,
       hash: chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key),
       link: key ? 2 : 1,
+      notice_id: notice?.id ?? null,
     };
+    if (notice) insertNotice.run(notice.id, notice.body, input.receivedAt);
     insertRow.run(row);
-    return { status: 'created', stored: rowToStored({ ...row, seq: 0 }) };
+    return { status: 'created', stored: rowToStored({ ...row, seq: 0, notice_body: notice?.body ?? null }) };
   }
 
   // IMMEDIATE takes the write lock up front, so another process on the same file
   // cannot slip a receipt between our chain-head read and our insert.
-  const insertBatch = db.transaction((batch: Pending[]) => batch.map((item) => insertOne(item.input, item.body)));
+  const insertBatch = db.transaction((batch: Pending[]) =>
+    batch.map((item) => insertOne(item.input, item.body, item.notice)),
+  );
   const probe = db.prepare('SELECT 1 FROM receipts LIMIT 1');
 
   let queue: Pending[] = [];
@@ -217,9 +232,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   return {
     kind: 'sqlite',
     insert(input) {
-      const body = canonicalJson(input.receipt);
+      const { body, notice } = splitNotice(input.receipt);
       return new Promise<InsertResult>((resolve, reject) => {
-        queue.push({ input, body, resolve, reject });
+        queue.push({ input, body, notice, resolve, reject });
         if (!groupCommit) flush();
         else if (queue.length === 1) setImmediate(flush);
       });
@@ -277,6 +292,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
             verifyPage.all(last?.subject_id ?? '', last?.subject_id ?? '', last ? Number(last.seq) : 0, PAGE_SIZE),
           );
           for await (const row of rows) yield rowToChainLink(row);
+        },
+        async *notices() {
+          yield* await whenUnlocked(() => allNotices.all());
         },
       };
       return verifyEvidence(source, key, verifyOptions);

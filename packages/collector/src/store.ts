@@ -2,15 +2,18 @@ import type { ChainRow, LinkVersion } from './chain.js';
 import type { VerifyOptions, VerifyReport } from './evidence.js';
 import type { Receipt } from './validate.js';
 
-/** A receipt as stored: the posted fields plus what the server added and the chain links. */
-export interface StoredReceipt extends Receipt {
+/**
+ * A receipt as stored: the posted fields (with its notice, read from the notices table) plus what
+ * the server added and the chain links.
+ */
+export type StoredReceipt = Receipt & {
   /** Server time of the first successful store, ISO 8601 UTC. */
   receivedAt: string;
   /** Truncated client address (IPv4 /24, IPv6 /48), or null when not recorded. */
   clientIp: string | null;
   prevHash: string;
   hash: string;
-}
+};
 
 /** What the server hands to the store for one POST. */
 export interface NewReceipt {
@@ -108,7 +111,14 @@ export const migrations = (seq: string): readonly string[] => [
      prev_mac TEXT NOT NULL,
      mac TEXT NOT NULL
    );`,
+  // 3: receipts v2. Each distinct notice once, by its id (the SHA-256 of `body`); a receipt's body
+  // holds the id in place of the notice, and `notice_id` joins it.
+  `CREATE TABLE notices (id TEXT PRIMARY KEY, body TEXT NOT NULL, first_seen TEXT NOT NULL);
+   ALTER TABLE receipts ADD COLUMN notice_id TEXT;`,
 ];
+
+/** The notice, joined to a receipt row as `notice_body`. */
+export const NOTICE_JOIN = 'LEFT JOIN notices n ON n.id = r.notice_id';
 
 /** The columns both stores keep; `body` is the canonical JSON of the posted receipt. */
 export interface ReceiptRow {
@@ -121,6 +131,9 @@ export interface ReceiptRow {
   prev_hash: string;
   hash: string;
   link: number;
+  notice_id?: string | null;
+  /** With `NOTICE_JOIN`: the receipt's notice as stored. */
+  notice_body?: string | null;
 }
 
 /** A receipt row joined with its subject's purge anchor, as `verify` reads it. */
@@ -141,9 +154,13 @@ export const rowToChainLink = (row: AnchoredRow): ChainRow => ({
   anchorMac: row.anchor_mac,
 });
 
+/** The stored receipt, its notice put back in place of the id its body holds. */
 export function rowToStored(row: ReceiptRow): StoredReceipt {
+  const receipt = JSON.parse(row.body) as Receipt;
+  const noticeId = receipt.version === 2 && (receipt.notice as unknown as string | null);
+  if (noticeId && row.notice_body) receipt.notice = { id: noticeId, ...JSON.parse(row.notice_body) };
   return {
-    ...(JSON.parse(row.body) as Receipt),
+    ...receipt,
     receivedAt: row.received_at,
     clientIp: row.client_ip,
     prevHash: row.prev_hash,

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Receipt } from '@paloma365/consent-core';
+import type { Receipt as ReceiptV2 } from '@paloma365/consent-core';
 import ajv2020 from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
+import { noticeId } from './notice.js';
 
-/** A version 1 consent receipt as posted by the SDK (design §3.8); the core owns its type and schema. */
-export type { Receipt };
+/** A version 1 receipt: what SDKs before receipts v2 posted, still accepted. */
+export type ReceiptV1 = Omit<ReceiptV2, 'version' | 'expiresAt' | 'notice'> & { version: 1 };
+/** A consent receipt as posted by the SDK, version 2 or 1; the core owns the type and the schema. */
+export type Receipt = ReceiptV2 | ReceiptV1;
+export type { ReceiptV2 };
 
 export type Validation = { ok: true; receipt: Receipt } | { ok: false; problems: string[] };
 
@@ -68,6 +72,17 @@ function receiptRules(receipt: Receipt): string[] {
   const authority = /^https?:\/\/([^/]*)/.exec(receipt.page)?.[1] ?? '';
   if (authority.includes('@')) problems.push('/page: must not contain a user name or password');
   else if (!URL.canParse(receipt.page)) problems.push('/page: is not a valid URL');
+  if (receipt.version === 2) {
+    const expires = parseInstant(receipt.expiresAt);
+    if (expires === undefined) problems.push('/expiresAt: is not a real date and time');
+    else if (time !== undefined && expires < time) problems.push('/expiresAt: is before /timestamp');
+    // An id is only evidence of a wording if it is the wording's hash: anything else would let a
+    // receipt point at a notice it was never given on.
+    const notice = receipt.notice;
+    if (notice && noticeId(notice) !== notice.id) {
+      problems.push(`/notice/id: is not the SHA-256 of the notice's canonical JSON (that is ${noticeId(notice)})`);
+    }
+  }
   return problems;
 }
 

@@ -97,7 +97,8 @@ describe.each(stores)('collector on $kind', ({ create }) => {
       /\/categories\/necessary/,
       () => post(base, { ...valid, categories: { necessary: false } }),
     ],
-    ['version 2', 400, /\/version/, () => post(base, { ...valid, version: 2 })],
+    ['version 3', 400, /\/version/, () => post(base, { ...valid, version: 3 })],
+    ['version 2 without expiresAt and notice', 400, /expiresAt/, () => post(base, { ...valid, version: 2 })],
     ['a receiptId that is not a UUID', 400, /\/receiptId/, () => post(base, { ...valid, receiptId: 'abc' })],
     ['a timestamp that is not UTC', 400, /\/timestamp/, () => post(base, { ...valid, timestamp: '2026-11-24 19:00' })],
     [
@@ -106,8 +107,13 @@ describe.each(stores)('collector on $kind', ({ create }) => {
       /Idempotency-Key/,
       () => post(base, valid, { 'idempotency-key': makeReceipt().receiptId }),
     ],
-    ['a declared body over 16 KB', 413, /larger than 16384/, () => post(base, { ...valid, pad: 'x'.repeat(17_000) })],
-    ['a streamed body over 16 KB', 413, /larger than 16384/, () => postChunked(base, 'x'.repeat(40_000))],
+    [
+      'a declared body over 2 MiB',
+      413,
+      /larger than 2097152/,
+      () => post(base, { ...valid, pad: 'x'.repeat(2_200_000) }),
+    ],
+    ['a streamed body over 2 MiB', 413, /larger than 2097152/, () => postChunked(base, 'x'.repeat(2_200_000))],
     [
       'an origin not on the list',
       403,

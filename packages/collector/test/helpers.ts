@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { inject } from 'vitest';
-import type { Receipt } from '../src/validate.js';
+import type { ReceiptV1 } from '../src/validate.js';
 
 export const packageDir = fileURLToPath(new URL('..', import.meta.url));
 export const cliPath = join(packageDir, 'dist', 'cli.js');
 
 /** A valid version 1 receipt with fresh ids. */
-export function makeReceipt(overrides: Partial<Receipt> = {}): Receipt {
+export function makeReceipt(overrides: Partial<ReceiptV1> = {}): ReceiptV1 {
   return {
     version: 1,
     receiptId: randomUUID(),

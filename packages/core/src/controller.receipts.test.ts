@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import vectors from '../test-vectors/notice.json' with { type: 'json' };
 import { type Consent, type ConsentError, createConsent } from './controller.js';
 import type { KeyValueStore } from './env.js';
-import type { Receipt } from './receipt.js';
+import type { Notice, Receipt } from './receipt.js';
 import { type FakeEnv, fakeEnv, fakeJar, fakeStorage, NOW } from './test-env.js';
 import { schemaProblems } from './test-receipt.js';
 
@@ -59,17 +60,18 @@ afterEach(() => {
 });
 
 describe('receipts', () => {
-  it('posts a receipt with exactly the v1 fields for a decision', async () => {
+  it('posts a receipt with exactly the v2 fields for a decision, no notice when made through the API', async () => {
     const { fetch, spy, receipts } = endpoint(201);
     const consent = create(page(fetch).env);
     consent.acceptAll();
     expect(spy).toHaveBeenCalledWith(ENDPOINT, expect.objectContaining({ method: 'POST', keepalive: true }));
     expect(receipts).toStrictEqual([
       {
-        version: 1,
+        version: 2,
         receiptId: UUID,
         subjectId: consent.get()?.subjectId,
         timestamp: new Date(NOW).toISOString(),
+        expiresAt: new Date(NOW + 182 * 86_400_000).toISOString(),
         policyVersion: '2024-01-01',
         method: 'accept_all',
         categories: { necessary: true, analytics: true, functional: true },
@@ -77,6 +79,7 @@ describe('receipts', () => {
         page: 'https://a.b.paloma365.com/pricing',
         sdkVersion: '0.0.0-test',
         previousReceiptId: null,
+        notice: null,
       },
     ]);
     expect(schemaProblems(receipts[0])).toEqual([]);
@@ -92,6 +95,28 @@ describe('receipts', () => {
     const gpc = create(page(fetch, undefined, { navigator: { globalPrivacyControl: true } }).env);
     expect(gpc.get()?.method).toBe('gpc');
     expect(receipts.map((r) => r.method)).toEqual(['accept_all', 'reject_all', 'custom', 'withdraw', 'gpc']);
+    for (const receipt of receipts) expect(schemaProblems(receipt)).toEqual([]);
+  });
+
+  it('carries the notice the UI hands with a decision; the API alone and gpc give null', () => {
+    const { fetch, receipts } = endpoint(201);
+    const notice = { id: vectors.cases[1]!.sha256, ...vectors.cases[1]!.notice } as unknown as Notice;
+    const consent = create(page(fetch, undefined, { navigator: { globalPrivacyControl: true } }).env, {
+      cookie: { maxAgeDays: 30 },
+    });
+    consent.acceptAll(notice);
+    consent.rejectAll(notice);
+    consent.set({ analytics: true }, notice);
+    consent.acceptAll();
+    expect(receipts.map((r) => [r.method, r.notice?.id ?? null])).toEqual([
+      ['gpc', null],
+      ['accept_all', notice.id],
+      ['reject_all', notice.id],
+      ['custom', notice.id],
+      ['accept_all', null],
+    ]);
+    expect(receipts[1]!.notice).toStrictEqual(notice);
+    expect(receipts[1]!.expiresAt).toBe(new Date(NOW + 30 * 86_400_000).toISOString());
     for (const receipt of receipts) expect(schemaProblems(receipt)).toEqual([]);
   });
 

@@ -13,7 +13,7 @@ import { createEmitter } from './events.js';
 import { createGate } from './gate.js';
 import { resolveLanguage } from './language.js';
 import { createOutbox } from './outbox.js';
-import { buildReceipt, pageOf, type Receipt } from './receipt.js';
+import { buildReceipt, type Notice, pageOf, type Receipt } from './receipt.js';
 import { createConsentMode, gpcRefuses } from './signals.js';
 import { createConsentStore, decodeConsent, encodeConsent } from './storage.js';
 
@@ -72,10 +72,15 @@ export interface Consent<Id extends string = string> {
   get(): Decision | null;
   /** `true` when the category is allowed; strictly necessary always is. */
   has(category: Id): boolean;
-  acceptAll(): void;
-  rejectAll(): void;
-  /** @example consent.set({ analytics: true }) // functional refused */
-  set(choices: Choices<Id>): void;
+  /** @param notice internal: what the SDK's UI showed, for the receipt; API callers leave it out (`notice: null`). */
+  acceptAll(notice?: Notice): void;
+  /** @param notice internal, as for `acceptAll`. */
+  rejectAll(notice?: Notice): void;
+  /**
+   * @param notice internal, as for `acceptAll`.
+   * @example consent.set({ analytics: true }) // functional refused
+   */
+  set(choices: Choices<Id>, notice?: Notice): void;
   showBanner(): void;
   showPreferences(): void;
   hide(): void;
@@ -223,7 +228,7 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
   };
 
   /** Records a decision; `custom` becomes `withdraw` when it turns off a category that was on. */
-  const decide = (allowed: (category: string) => boolean, method: Method, announce = events.emit) => {
+  const decide = (allowed: (category: string) => boolean, method: Method, notice?: Notice, announce = events.emit) => {
     const categories = Object.fromEntries(config.categories.map((c) => [c.id, c.required || allowed(c.id)]));
     const withdrawn = config.categories.some((c) => has(c.id) && !categories[c.id]);
     subjectId ??= env.randomUUID();
@@ -237,6 +242,9 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
     if (outbox) {
       const receipt = buildReceipt(decision, {
         receiptId: env.randomUUID(),
+        maxAgeDays: config.cookie.maxAgeDays,
+        // Only a notice: `button.onclick = consent.acceptAll` passes an event.
+        notice: notice?.id ? notice : null,
         language,
         page: pageOf(location),
         previousReceiptId: lastReceiptId ?? null,
@@ -286,20 +294,21 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
   document?.addEventListener('click', onOpenClick);
   window?.addEventListener('storage', follow);
 
-  if (!state.decision && config.respectGpc && gpcRefuses(env.navigator)) decide(() => false, 'gpc', emitSoon);
+  if (!state.decision && config.respectGpc && gpcRefuses(env.navigator))
+    decide(() => false, 'gpc', undefined, emitSoon);
   // Receipts a previous page left waiting go within 2 s; the random delay keeps tabs restored together apart.
   if (outbox) env.setTimeout(outbox.flush, Math.random() * 1000);
 
   const consent: Consent = {
     get: () => state.decision,
     has,
-    acceptAll: () => decide(() => true, 'accept_all'),
-    rejectAll: () => decide(() => false, 'reject_all'),
-    set(choices) {
+    acceptAll: (notice) => decide(() => true, 'accept_all', notice),
+    rejectAll: (notice) => decide(() => false, 'reject_all', notice),
+    set(choices, notice) {
       for (const [key, value] of Object.entries(choices ?? {})) {
         if (typeof value !== 'boolean') warn(`set(): ${key} is ${JSON.stringify(value)}, not true or false: refused`);
       }
-      decide((category) => ownTrue(choices, category), 'custom');
+      decide((category) => ownTrue(choices, category), 'custom', notice);
     },
     // Asked again while already shown (after a failed fetch, say), the state does not change: show anyway.
     showBanner: () => {

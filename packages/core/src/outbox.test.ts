@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import vectors from '../test-vectors/notice.json' with { type: 'json' };
 import type { Env, KeyValueStore } from './env.js';
 import { createOutbox } from './outbox.js';
-import { buildReceipt, type Receipt } from './receipt.js';
+import { buildReceipt, type Notice, type Receipt } from './receipt.js';
 import { fakeEnv, fakeStorage, NOW } from './test-env.js';
 
 /** Version 1's single key (a list); now the prefix of one key per receipt. */
@@ -57,7 +58,14 @@ function receipt(timestamp = new Date(Date.now()).toISOString()): Receipt {
       method: 'accept_all',
       categories: { necessary: true, analytics: true, functional: true },
     },
-    { receiptId: uuid(), language: 'en', page: 'https://paloma365.com/pricing', previousReceiptId: null },
+    {
+      receiptId: uuid(),
+      language: 'en',
+      page: 'https://paloma365.com/pricing',
+      previousReceiptId: null,
+      maxAgeDays: 182,
+      notice: null,
+    },
   );
 }
 
@@ -302,6 +310,61 @@ describe('bounds', () => {
     await wait(60 * SECOND);
     expect(dropped).toHaveLength(1);
     expect(stored(storage)).toEqual([]);
+  });
+});
+
+describe('receipts with their notice', () => {
+  /** The test vector's realistic notice: Russian texts, the default categories, an operator. */
+  const notice = { id: vectors.cases[1]!.sha256, ...vectors.cases[1]!.notice } as unknown as Notice;
+  const withNotice = () => ({ ...receipt(), notice });
+  const bytes = (text: string) => new Blob([text]).size;
+
+  it('keep 50 waiting ones in a small share of the 5 MiB localStorage quota', () => {
+    const storage = fakeStorage();
+    const page = tab(fetchDouble(storage, 503).fetch, storage);
+    for (let i = 0; i < 60; i++) page.outbox.add(withNotice());
+    const entries = stored(storage);
+    expect(entries).toHaveLength(50);
+    const size = bytes(entries.map((e: unknown) => JSON.stringify(e)).join(''));
+    // About 3 KB a receipt: 50 of them are 3 % of the quota.
+    expect(size).toBeLessThan(0.1 * 5 * 1024 * 1024);
+    expect(bytes(JSON.stringify(withNotice()))).toBeGreaterThan(2500);
+  });
+
+  it('send keepalive only while the bodies in flight fit in 64 KiB, as Chromium demands, and deliver them all', async () => {
+    const storage = fakeStorage();
+    const before = tab(fetchDouble(storage, 503).fetch, storage);
+    const waiting = Array.from({ length: 30 }, withNotice);
+    for (const r of waiting) before.outbox.add(r);
+    await wait(0); // the 503s release the leases
+    before.outbox.stop();
+
+    // Chromium: a keepalive request that would pass 64 KiB in flight fails at once.
+    let inflight = 0;
+    let most = 0;
+    const refused: string[] = [];
+    const chromium = vi.fn(async (_url: unknown, init: RequestInit = {}) => {
+      const size = bytes(String(init.body));
+      if (init.keepalive && inflight + size > 65_536) {
+        refused.push(JSON.parse(String(init.body)).receiptId);
+        throw new TypeError('Failed to fetch');
+      }
+      if (init.keepalive) inflight += size;
+      most = Math.max(most, inflight);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (init.keepalive) inflight -= size;
+      return new Response(null, { status: 201 });
+    });
+    const next = tab(chromium as unknown as typeof fetch, storage);
+    next.outbox.flush();
+    await wait(300);
+    expect(refused).toEqual([]);
+    expect(next.delivered.map((r) => r.receiptId).sort()).toEqual(waiting.map((r) => r.receiptId).sort());
+    expect(most).toBeGreaterThan(40_000);
+    expect(most).toBeLessThanOrEqual(65_536);
+    // The newest decision's receipt goes keepalive again once the flush is done.
+    next.outbox.add(withNotice());
+    expect(chromium.mock.calls.at(-1)![1]!.keepalive).toBe(true);
   });
 });
 

@@ -46,6 +46,13 @@ const LEASE = 15 * SECOND;
 const MAX_DELAY = 300 * SECOND;
 const MAX_ENTRIES = 50;
 const MAX_AGE = 30 * 86_400 * SECOND;
+/**
+ * Chromium refuses a `keepalive` request once the bodies of a page's keepalive requests in flight
+ * would pass 64 KiB; version 2 receipts carry their notice (a few KB each), so a flush of many waiting
+ * ones sends keepalive only those that fit, the others as ordinary requests (a navigation cancels
+ * them, and they stay in the outbox for the next page).
+ */
+const KEEPALIVE = 65_536;
 /** The endpoint says the receipt itself is wrong: sending it again cannot help. */
 const INVALID = [400, 409, 413, 415, 422];
 
@@ -74,6 +81,8 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
   const memory = new Map<string, Entry>();
   let timer: unknown;
   let stopped = false;
+  /** Bytes of this page's keepalive bodies in flight. */
+  let inflight = 0;
 
   const unset = (key: string) => {
     try {
@@ -196,22 +205,27 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
     const timeout = env.setTimeout(() => abort.abort(), TIMEOUT);
     let status = 0;
     let wait = 0;
+    const body = JSON.stringify(entry.receipt);
+    const size = new Blob([body]).size;
+    const keepalive = inflight + size <= KEEPALIVE;
+    if (keepalive) inflight += size;
     try {
       const response = await env.fetch!(endpoint, {
         method: 'POST',
         // Outlives the page, so a navigation right after the click does not cancel it.
-        keepalive: true,
+        keepalive,
         credentials: 'omit',
         // The Referer would carry the query string the receipt leaves out.
         referrerPolicy: 'strict-origin',
         headers: { 'Content-Type': 'application/json', 'Idempotency-Key': id },
-        body: JSON.stringify(entry.receipt),
+        body,
         signal: abort.signal,
       });
       status = response.status;
       wait = retryAfter(response.headers.get('Retry-After'), env.now());
     } catch {} // offline, timed out, blocked: tried again later
     env.clearTimeout(timeout);
+    if (keepalive) inflight -= size;
 
     const mine = get(id);
     const delivered = status > 199 && status < 300;

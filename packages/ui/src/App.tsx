@@ -1,4 +1,4 @@
-import type { Consent, ConsentState, ResolvedConfig } from '@paloma365/consent-core';
+import type { Consent, ConsentState, Notice, ResolvedConfig } from '@paloma365/consent-core';
 import { Banner } from './Banner.js';
 import type { Translator } from './i18n.js';
 import { Preferences } from './Preferences.js';
@@ -7,6 +7,8 @@ import { Preferences } from './Preferences.js';
 export interface Ui extends Translator {
   consent: Consent;
   config: ResolvedConfig;
+  /** What this UI shows, for the receipt of a decision made through it (`notice.ts`). */
+  notice(): Notice;
 }
 
 export interface AppProps {

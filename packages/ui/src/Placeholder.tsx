@@ -36,7 +36,9 @@ export function Placeholder({ ui, frame }: PlaceholderProps) {
   });
   const name = nameOf(frame);
   // Its categories become allowed, every other keeps its choice (undecided: refused); the gate loads every such embed.
-  const allow = () => consent.set({ ...consent.get()?.categories, ...Object.fromEntries(ids.map((id) => [id, true])) });
+  // The receipt carries the notice: every text this UI shows, the placeholder's among them.
+  const allow = () =>
+    consent.set({ ...consent.get()?.categories, ...Object.fromEntries(ids.map((id) => [id, true])) }, ui.notice());
   return (
     <fieldset class="ph" aria-label={name || undefined}>
       {name && <p class="nm">{name}</p>}

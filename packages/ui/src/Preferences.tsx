@@ -82,7 +82,7 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
           </p>
         )}
         <Actions ui={ui}>
-          <button type="button" onClick={(e) => consent.set(readChoices(e.currentTarget))}>
+          <button type="button" onClick={(e) => consent.set(readChoices(e.currentTarget), ui.notice())}>
             {t('save')}
           </button>
         </Actions>

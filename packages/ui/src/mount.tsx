@@ -2,6 +2,7 @@ import type { Consent, ConsentState, View } from '@paloma365/consent-core';
 import { render } from 'preact';
 import { App } from './App.js';
 import { createTranslator } from './i18n.js';
+import { noticeOf, prepareNotice } from './notice.js';
 import { mountPlaceholders } from './Placeholder.js';
 import { applyStyles } from './styles.js';
 
@@ -27,7 +28,9 @@ export function mountUI(consent: Consent, options: MountOptions = {}): () => voi
   if (!config || !doc?.body) return () => {};
 
   const warn = (message: string) => console.warn('[paloma-consent]', message);
-  const ui = { ...createTranslator(config, consent.language, warn), consent, config };
+  const translator = createTranslator(config, consent.language, warn);
+  // Hashed while the banner renders, so a click finds the notice's id ready.
+  const ui = { ...translator, consent, config, notice: prepareNotice(noticeOf(config, translator)) };
   const host = doc.createElement('div');
   host.id = 'paloma-consent';
   // On the host, so screen readers pronounce the shadow content in its language.

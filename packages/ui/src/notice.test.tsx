@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type { Receipt } from '@paloma365/consent-core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import vectors from '../../core/test-vectors/notice.json' with { type: 'json' };
+import { canonicalJson, prepareNotice, sha256 } from './notice.js';
+import { fakeEnv, inside, mount, unmountAll } from './test-helpers.js';
+import { builtinTexts } from './texts/index.js';
+
+afterEach(unmountAll);
+
+const nodeSha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+describe('canonicalJson and sha256', () => {
+  it.each(vectors.cases)('match the test vector: $name', ({ notice, canonical, sha256: hash }) => {
+    expect(canonicalJson(notice)).toBe(canonical);
+    expect(sha256(canonical)).toBe(hash);
+  });
+
+  it('leave absent fields out, and sort keys at every level', () => {
+    expect(canonicalJson({ b: { d: 1, c: [{ f: 2, e: 'x' }] }, a: undefined })).toBe(
+      '{"b":{"c":[{"e":"x","f":2}],"d":1}}',
+    );
+  });
+
+  it('hash as node does across the block boundaries, and a long text', () => {
+    for (let n = 0; n < 200; n++)
+      expect(sha256('ж'.repeat(n >> 1) + 'a'.repeat(n & 1))).toBe(nodeSha256('ж'.repeat(n >> 1) + 'a'.repeat(n & 1)));
+    const long = 'Қазақ 🍪 '.repeat(9000);
+    expect(sha256(long)).toBe(nodeSha256(long));
+  });
+});
+
+describe('prepareNotice', () => {
+  const body = vectors.cases[1]!.notice as unknown as Parameters<typeof prepareNotice>[0];
+  const id = vectors.cases[1]!.sha256;
+
+  it('takes the id from crypto.subtle in a secure context', async () => {
+    const digest = vi.fn(crypto.subtle.digest.bind(crypto.subtle));
+    const notice = prepareNotice(body, { isSecureContext: true, crypto: { subtle: { digest } } } as never);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(digest).toHaveBeenCalledOnce();
+    expect(notice()).toStrictEqual({ id, ...body });
+  });
+
+  it('hashes with the bundled SHA-256 in a task after the render where the page is not a secure context', () => {
+    const tasks: (() => void)[] = [];
+    const scope = { isSecureContext: false, setTimeout: (fn: () => void) => tasks.push(fn) };
+    const notice = prepareNotice(body, scope as never);
+    expect(tasks).toHaveLength(1);
+    tasks[0]!();
+    expect(notice().id).toBe(id);
+  });
+
+  it('hashes with the bundled SHA-256, synchronously, where crypto.subtle is missing or not done yet', () => {
+    expect(prepareNotice(body, { isSecureContext: false } as never)().id).toBe(id);
+    const never = { isSecureContext: true, crypto: { subtle: { digest: () => new Promise(() => {}) } } };
+    expect(prepareNotice(body, never as never)().id).toBe(id);
+  });
+});
+
+/** A controller with an endpoint whose fetch keeps every posted receipt. */
+function mountPosting(config: Record<string, unknown>) {
+  const posted: Receipt[] = [];
+  const fetch = vi.fn(async (_url: unknown, init?: RequestInit) => {
+    posted.push(JSON.parse(String(init?.body)));
+    return new Response(null, { status: 201 });
+  });
+  const mounted = mount({ endpoint: 'https://collector.test/receipts', ...config }, { ...fakeEnv(), fetch });
+  return { ...mounted, posted };
+}
+
+const click = (root: ShadowRoot, name: string | RegExp) =>
+  (inside(root).getByRole('button', { name }) as HTMLElement).click();
+
+describe('the notice of a decision made through the UI', () => {
+  const operator = { name: 'ТОО «Paloma365»', id: '160940016674', url: 'https://paloma365.com' };
+
+  it.each([
+    ['en', 'Accept all'],
+    ['ru', 'Принять все'],
+    ['kk', 'Барлығын қабылдау'],
+  ])('holds every text shown in %s, the categories, policy, privacy policy and operator', (language, accept) => {
+    const { root, posted } = mountPosting({ language, operator, privacyPolicyUrl: 'https://paloma365.com/privacy' });
+    // What the banner shows comes from the same texts the notice lists.
+    const texts = builtinTexts(language);
+    expect(root.textContent).toContain(texts.bannerText);
+    click(root, accept);
+    const { notice } = posted[0]!;
+    expect(notice).toMatchObject({
+      language,
+      policyVersion: '2024-01-01',
+      privacyPolicyUrl: 'https://paloma365.com/privacy',
+      operator,
+    });
+    expect(notice!.texts).toStrictEqual(texts);
+    expect(notice!.categories).toStrictEqual([
+      {
+        id: 'necessary',
+        title: texts.necessaryTitle,
+        description: texts.necessaryDescription,
+        required: true,
+        cookies: [],
+      },
+      {
+        id: 'analytics',
+        title: texts.analyticsTitle,
+        description: texts.analyticsDescription,
+        required: false,
+        cookies: ['_ga', '_ga_*', '_gid', '_gat*', '_ym_*', '_ym_uid'],
+      },
+      {
+        id: 'functional',
+        title: texts.functionalTitle,
+        description: texts.functionalDescription,
+        required: false,
+        cookies: [],
+      },
+    ]);
+    const { id, ...body } = notice!;
+    expect(id).toBe(nodeSha256(canonicalJson(body)));
+  });
+
+  it('follows the configuration: overridden texts and titles, no privacy policy or operator when none is set', () => {
+    const { root, posted } = mountPosting({
+      texts: { en: { bannerTitle: 'Cookies here' } },
+      categories: { analytics: { title: { en: 'Statistics' }, cookies: ['_pk_*'] } },
+    });
+    click(root, 'Accept all');
+    const notice = posted[0]!.notice!;
+    expect(notice.texts.bannerTitle).toBe('Cookies here');
+    expect(notice.categories[1]).toMatchObject({ title: 'Statistics', cookies: ['_pk_*'] });
+    expect(Object.keys(notice).sort()).toEqual(['categories', 'id', 'language', 'policyVersion', 'texts']);
+  });
+
+  it('comes with Reject all and Save preferences too; one wording, one id', () => {
+    const { root, posted, consent } = mountPosting({});
+    click(root, 'Reject all');
+    consent.showPreferences();
+    click(root, 'Save preferences');
+    expect(posted.map((r) => r.method)).toEqual(['reject_all', 'custom']);
+    expect(posted[0]!.notice!.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(posted[1]!.notice).toStrictEqual(posted[0]!.notice);
+  });
+
+  it('is null for a decision made through the API, even one handed an event', () => {
+    const { consent, posted } = mountPosting({});
+    consent.acceptAll();
+    (consent.rejectAll as (e: unknown) => void)(new MouseEvent('click'));
+    expect(posted.map((r) => [r.method, r.notice])).toEqual([
+      ['accept_all', null],
+      ['reject_all', null],
+    ]);
+  });
+});
