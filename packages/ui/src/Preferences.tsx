@@ -99,9 +99,10 @@ function focusInside(dialog: HTMLElement | null) {
   if (!dialog) return;
   const opener = deepActiveElement(dialog.ownerDocument);
   firstFocusable(dialog)?.focus();
-  // The opener may be gone (the banner goes on a decision); then focus stays where the browser puts it.
+  // The opener may be gone (the banner goes on a decision); then mountUI gives focus back to the page.
+  // No scrolling: the visitor may have scrolled the page since.
   return () => {
-    if (opener?.isConnected) opener.focus();
+    if (opener?.isConnected) opener.focus({ preventScroll: true });
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Consent, ConsentState, View } from '@paloma365/consent-core';
 import { render } from 'preact';
 import { App } from './App.js';
+import { deepActiveElement } from './focus.js';
 import { createTranslator } from './i18n.js';
 import { applyStyles } from './styles.js';
 
@@ -34,18 +35,30 @@ export function mountUI(consent: Consent, options: MountOptions = {}): () => voi
   applyStyles(root);
   doc.body.append(host);
 
+  // Where the visitor was before focus went into the UI (at mount, or from the page's last `focusin`
+  // outside it): a decision removes the button that held focus, and focus must not fall to <body>.
+  let before: HTMLElement | null = deepActiveElement(doc);
+  const track = (event: FocusEvent) => {
+    if (event.target !== host) before = event.composedPath()[0] as HTMLElement;
+  };
+  doc.addEventListener('focusin', track);
+
   let view: View = 'none';
   let back = false;
   // Rendered from the subscription rather than a hook, so no click can land before it is followed.
   const draw = (state: ConsentState) => {
     back = state.view === 'preferences' && (view === 'banner' || back || !state.decision);
     view = state.view;
+    const inside = doc.activeElement === host;
     render(<App ui={ui} state={state} back={back} />, root);
+    // The visitor may have scrolled away from that element since: give it focus where it is.
+    if (inside && !root.activeElement && before?.isConnected) before.focus({ preventScroll: true });
   };
   const unsubscribe = consent.subscribe(draw);
   draw(consent.state());
 
   return () => {
+    doc.removeEventListener('focusin', track);
     unsubscribe();
     render(null, root);
     host.remove();
