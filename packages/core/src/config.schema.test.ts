@@ -131,6 +131,10 @@ const SAMPLES: Record<string, [valid: unknown[], invalid: unknown[]]> = {
     [true, false],
     ['true', 1],
   ],
+  theme: [
+    ['auto', 'light', 'dark'],
+    ['night', 'Dark', '', true],
+  ],
   uiUrl: [
     ['/assets/consent/', 'https://cdn.paloma365.com/consent/2.0.0/'],
     ['javascript:void 0', '', 1],

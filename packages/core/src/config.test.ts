@@ -34,6 +34,7 @@ describe('validateConfig', () => {
         operator: undefined,
         layout: 'bar',
         settingsButton: false,
+        theme: 'auto',
       },
     });
   });
@@ -50,6 +51,7 @@ describe('validateConfig', () => {
       operator: { name: 'LLP "Paloma365"', id: '160940016674', url: 'https://paloma365.com' },
       layout: 'box',
       settingsButton: true,
+      theme: 'dark',
     });
     expect(validation).toMatchObject({
       ok: true,
@@ -65,6 +67,7 @@ describe('validateConfig', () => {
         operator: { name: 'LLP "Paloma365"', id: '160940016674', url: 'https://paloma365.com' },
         layout: 'box',
         settingsButton: true,
+        theme: 'dark',
       },
     });
   });
@@ -149,6 +152,7 @@ describe('validateConfig', () => {
     ['operator.url', { operator: { url: null } }, 'operator.url: expected an http(s) or relative URL, got null'],
     ['layout', { layout: 'popup' }, 'layout: expected one of "bar", "box", got "popup"'],
     ['settingsButton', { settingsButton: 1 }, 'settingsButton: expected true or false, got 1'],
+    ['theme', { theme: 'night' }, 'theme: expected one of "auto", "light", "dark", got "night"'],
   ])('names the field of an invalid %s', (_, input, problem) => {
     expect(problemsOf({ ...base, ...input })).toEqual([startingWith(problem)]);
   });

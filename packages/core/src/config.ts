@@ -118,6 +118,11 @@ export interface ConsentConfig<Id extends string = string> {
   /** Show a small floating button that reopens the preferences. @default false */
   settingsButton?: boolean;
   /**
+   * The UI's colours: `"auto"` follows the visitor's `prefers-color-scheme`; `"light"` or `"dark"` pins
+   * one, e.g. to match a site that has no dark mode. @default "auto"
+   */
+  theme?: 'auto' | 'light' | 'dark';
+  /**
    * Where the UI file(s) are fetched from (a folder URL). @default the folder of the engine's own `src`
    */
   uiUrl?: string;
@@ -151,6 +156,7 @@ export interface ResolvedConfig {
   operator?: OperatorConfig;
   layout: 'bar' | 'box';
   settingsButton: boolean;
+  theme: 'auto' | 'light' | 'dark';
   uiUrl?: string;
   nonce?: string;
 }
@@ -377,6 +383,7 @@ export function validateConfig(input: unknown): Validation {
     operator: object({ name: string, id: string, url }),
     layout: oneOf('bar', 'box'),
     settingsButton: boolean(false),
+    theme: oneOf('auto', 'light', 'dark'),
     uiUrl: url,
     nonce: string,
   })(input, '') as ResolvedConfig;
