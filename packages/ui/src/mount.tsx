@@ -31,6 +31,7 @@ export function mountUI(consent: Consent, options: MountOptions = {}): () => voi
   host.id = 'paloma-consent';
   // On the host, so screen readers pronounce the shadow content in its language.
   host.lang = consent.language;
+  host.dataset.theme = config.theme;
   const root = host.attachShadow({ mode: 'open' });
   applyStyles(root);
   doc.body.append(host);
@@ -45,14 +46,20 @@ export function mountUI(consent: Consent, options: MountOptions = {}): () => voi
 
   let view: View = 'none';
   let back = false;
+  let opener: HTMLElement | null = null;
   // Rendered from the subscription rather than a hook, so no click can land before it is followed.
   const draw = (state: ConsentState) => {
-    back = state.view === 'preferences' && (view === 'banner' || back || !state.decision);
+    const was = view;
+    back = state.view === 'preferences' && (was === 'banner' || back || !state.decision);
     view = state.view;
+    if (view === 'preferences' && was !== view) opener = deepActiveElement(doc);
     const inside = doc.activeElement === host;
     render(<App ui={ui} state={state} back={back} />, root);
-    // The visitor may have scrolled away from that element since: give it focus where it is.
-    if (inside && !root.activeElement && before?.isConnected) before.focus({ preventScroll: true });
+    // After the render, not in the dialog's unmount: the banner that opened it is visible again only now.
+    // The opener is gone when a decision removed the banner; then where the visitor was before the UI.
+    // The visitor may have scrolled since: focus without scrolling.
+    const to = was === 'preferences' && view !== was && opener?.isConnected ? opener : before;
+    if (inside && !root.activeElement) to?.focus({ preventScroll: true });
   };
   const unsubscribe = consent.subscribe(draw);
   draw(consent.state());
