@@ -133,3 +133,24 @@ describe('the banner under the dialog', () => {
     expect(await ui.bannerButton('Customize').evaluate((b) => b.matches(':focus'))).toBe(true);
   });
 });
+
+describe('cookie declaration', () => {
+  it("lists a category's cookies collapsed under it; the summary opens by keyboard and is a 24 px target", async () => {
+    const cookies = [
+      '_ga_*',
+      { name: '_ym_uid', purpose: { en: 'Visitor id', ru: 'Идентификатор' }, lifetime: '1 year' },
+    ];
+    const ui = await open('en', 1280, { ...CONFIG, categories: { analytics: { cookies } } });
+    await ui.bannerButton('Customize').click();
+    await ui.dialog.waitFor();
+    const summary = ui.dialog.locator('summary');
+    expect(await summary.count()).toBe(1);
+    const item = ui.dialog.locator('details li');
+    expect(await item.isVisible()).toBe(false);
+    expect((await summary.boundingBox())?.height).toBeGreaterThanOrEqual(24);
+    await summary.focus();
+    await t.page.keyboard.press('Enter');
+    expect(await item.isVisible()).toBe(true);
+    expect(await item.textContent()).toBe('_ym_uid — Visitor id — 1 year');
+  });
+});

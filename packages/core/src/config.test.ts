@@ -39,6 +39,18 @@ describe('validateConfig', () => {
     });
   });
 
+  it('takes declared cookies: their names are still the deletion patterns, the objects are listed', () => {
+    const ym = { name: '_ym_uid', purpose: { en: 'Visitor id', ru: 'Идентификатор' }, lifetime: '1 year' };
+    const validation = validateConfig({ policyVersion: '1', categories: { analytics: { cookies: ['_ga_*', ym] } } });
+    expect(validation.ok && validation.warnings).toEqual([]);
+    const analytics = validation.ok ? validation.config.categories.find((c) => c.id === 'analytics') : undefined;
+    expect(analytics?.cookies).toEqual(['_ga_*', '_ym_uid']);
+    expect(analytics?.declared).toEqual([ym]);
+    // Strings only: nothing to list.
+    const plain = validateConfig({ policyVersion: '1', categories: { analytics: { cookies: ['_ga'] } } });
+    expect(plain.ok && plain.config.categories.find((c) => c.id === 'analytics')?.declared).toBeUndefined();
+  });
+
   it('keeps every valid option it is given', () => {
     const validation = validateConfig({
       policyVersion: '2025-03-01',
@@ -125,6 +137,16 @@ describe('validateConfig', () => {
       'a cookie name',
       { categories: { analytics: { cookies: ['_ga', '_gid', 3] } } },
       'categories.analytics.cookies[2]: expected a cookie name, got 3',
+    ],
+    [
+      'a declared cookie without a name',
+      { categories: { analytics: { cookies: ['_ga', { purpose: 'Visits' }] } } },
+      'categories.analytics.cookies[1].name: expected a cookie name, got undefined',
+    ],
+    [
+      "a declared cookie's purpose",
+      { categories: { analytics: { cookies: [{ name: '_ga', purpose: { ru: 2 } }] } } },
+      'categories.analytics.cookies[0].purpose.ru: expected a non-empty string, got 2',
     ],
     [
       'a malformed cookie name',

@@ -9,10 +9,22 @@ export interface CategoryConfig {
   title?: Text;
   description?: Text;
   /**
-   * Cookies to delete when the category is refused or withdrawn; `*` is a wildcard.
-   * @example ["_ga", "_ga_*", "_ym_*"]
+   * Cookies to delete when the category is refused or withdrawn; `*` is a wildcard. An entry may
+   * also declare the cookie to the visitor: `{ name, purpose, lifetime }`, listed in the dialog under
+   * the category; its `name` is still the deletion pattern.
+   * @example ["_ga_*", { "name": "_ym_uid", "purpose": { "en": "Visitor id", "ru": "…" }, "lifetime": "1 year" }]
    */
-  cookies?: readonly string[];
+  cookies?: readonly (string | CookieDeclaration)[];
+}
+
+/** A cookie as the dialog lists it under its category. */
+export interface CookieDeclaration {
+  /** The cookie's name (`*` is a wildcard), also deleted when the category is refused. */
+  name: string;
+  /** What it is for. */
+  purpose?: Text;
+  /** How long it lasts ("2 years", "session"). */
+  lifetime?: Text;
 }
 
 export interface CookieOptions {
@@ -72,7 +84,8 @@ export type TextKey =
   | 'consentDate'
   | 'operator'
   | 'operatorId'
-  | 'close';
+  | 'close'
+  | 'cookieList';
 
 /** One language's overrides of UI strings, for the categories `Id`. */
 export type Texts<Id extends string = string> = {
@@ -139,7 +152,10 @@ export interface Category {
   required: boolean;
   title?: Text;
   description?: Text;
+  /** Deletion patterns: every entry's name. */
   cookies: string[];
+  /** The entries given as objects, listed in the dialog; absent when there are none. */
+  declared?: CookieDeclaration[];
 }
 
 /** A configuration with every default filled in. */
@@ -298,7 +314,15 @@ export function validateConfig(input: unknown): Validation {
   const category = object({
     title: localized,
     description: localized,
-    cookies: optional(each(cookieName, 'a list of cookie names')),
+    cookies: optional(
+      each(
+        (value, path) =>
+          isObject(value)
+            ? object({ name: cookieName, purpose: localized, lifetime: localized })(value, path)
+            : cookieName(value, path),
+        'a list of cookie names',
+      ),
+    ),
   });
   const consentModeTypes = each(
     rule(
@@ -326,7 +350,12 @@ export function validateConfig(input: unknown): Validation {
       }
       if (valid.title) known.title = valid.title;
       if (valid.description) known.description = valid.description;
-      if (valid.cookies) known.cookies = valid.cookies;
+      if (valid.cookies) {
+        const entries = valid.cookies as (string | CookieDeclaration)[];
+        known.cookies = entries.map((c) => (typeof c === 'string' ? c : c.name));
+        const declared = entries.filter((c): c is CookieDeclaration => typeof c !== 'string');
+        if (declared.length) known.declared = declared;
+      }
     }
     return all;
   };

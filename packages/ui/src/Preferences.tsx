@@ -64,6 +64,19 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
                 />
               </div>
               <p id={`${htmlId}-d`}>{description}</p>
+              {c.declared && (
+                <details>
+                  <summary>{t('cookieList')}</summary>
+                  <ul>
+                    {c.declared.map((cookie) => (
+                      <li key={cookie.name}>
+                        <code>{cookie.name}</code>
+                        {[ui.local(cookie.purpose), ui.local(cookie.lifetime)].map((s) => s && ` — ${s}`)}
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              )}
             </div>
           );
         })}

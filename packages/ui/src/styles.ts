@@ -50,7 +50,9 @@ button{font:inherit;font-weight:600;min-height:44px;padding:.5em 1em;border:2px 
 .x{min-width:44px;padding:0;font-size:1.5em;background:none;color:var(--f);border:0}
 .ct{border-top:1px solid #8885;margin-top:1em;padding-top:.8em}
 label{flex:1;font-weight:600}
-.ct p,.mt,.rw span{font-size:.9em}
+.ct p,.mt,.rw span,details{font-size:.9em}
+summary{cursor:pointer;padding:.2em 0}
+ul{padding-left:1.2em}
 .mt,.dl .bs{margin-top:1em}
 .mt{overflow-wrap:anywhere}
 input{flex:none;appearance:none;width:44px;height:26px;border:2px solid #767676;border-radius:13px;background:#767676;color:#fff;cursor:pointer}

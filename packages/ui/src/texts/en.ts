@@ -30,6 +30,7 @@ export const en = {
   /** Printed before `operator.id`; Kazakhstan's business identification number. */
   operatorId: 'BIN',
   close: 'Close',
+  cookieList: 'Cookies used',
 } satisfies Record<ConfigTextKey, string>;
 
 export type TextKey = keyof typeof en;

@@ -25,4 +25,5 @@ export const kk: Texts = {
   operator: 'Дербес деректер операторы',
   operatorId: 'БСН',
   close: 'Жабу',
+  cookieList: 'Қолданылатын cookie',
 };

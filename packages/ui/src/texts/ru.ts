@@ -24,4 +24,5 @@ export const ru: Texts = {
   operator: 'Оператор персональных данных',
   operatorId: 'БИН',
   close: 'Закрыть',
+  cookieList: 'Используемые cookie',
 };
