@@ -19,7 +19,7 @@ const KB = 1024;
  */
 const BUDGETS = {
   engine: { fail: 9.25 * KB, issue: 8 * KB, aim: 6.5 * KB },
-  'first visit': { fail: 17.5 * KB, issue: 14 * KB, aim: 12 * KB },
+  'first visit': { fail: 17.75 * KB, issue: 14 * KB, aim: 12 * KB },
 };
 const DIST = 'packages/consent/dist';
 const BUNDLE = `${DIST}/consent.min.js`;
