@@ -1,44 +1,70 @@
 #!/usr/bin/env node
-// `npm run screenshots`: the script-tag example in English, Russian and Kazakh, on a desktop and a
-// phone, with the banner and with the preferences dialog; PNGs in .screenshots/ (git-ignored).
-// Needs `npm run build` first.
-import { mkdirSync } from 'node:fs';
+// `npm run screenshots`: every surface of the UI on the script-tag example, in English, Russian and
+// Kazakh, on a desktop (1280 px) and a phone (375 px), in light and dark: the banner in both layouts
+// (`bar`, `box`), the preferences dialog, and the settings button after a decision. PNGs in
+// .screenshots/ (git-ignored), named <surface>-<lang>-<width>-<scheme>.png. Needs `npm run build` first.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadHarness } from '../test/e2e/node-harness.mjs';
 
 const OUT = '.screenshots';
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 360, height: 740 } };
+const VIEWPORTS = { 1280: { width: 1280, height: 800 }, 375: { width: 375, height: 740 } };
+const SCHEMES = ['light', 'dark'];
 const CUSTOMIZE = { en: 'Customize', ru: 'Настроить', kk: 'Баптау' };
+const REJECT = { en: 'Reject all', ru: 'Отклонить все', kk: 'Барлығынан бас тарту' };
+const FILES = { en: 'index.html', ru: 'ru.html', kk: 'kk.html' };
 
-const { startServer, launchBrowser } = await loadHarness();
+const { startServer, launchBrowser, EXAMPLE } = await loadHarness();
 const server = await startServer();
 const browser = await launchBrowser();
-const pages = { en: server.url('/'), ru: server.url('/ru.html'), kk: server.url('/kk.html') };
 mkdirSync(OUT, { recursive: true });
 
-let failed = false;
-try {
-  for (const [lang, url] of Object.entries(pages)) {
-    for (const [device, viewport] of Object.entries(VIEWPORTS)) {
-      const context = await browser.newContext({ viewport, deviceScaleFactor: device === 'phone' ? 2 : 1 });
-      const page = await context.newPage();
-      page.on('pageerror', (error) => {
-        failed = true;
-        console.error(`${lang}/${device}: page error: ${error.message}`);
-      });
-      await page.goto(url);
-      const host = page.locator('#paloma-consent');
-      await host.getByRole('region').waitFor();
-      const banner = join(OUT, `banner-${lang}-${device}.png`);
-      await page.screenshot({ path: banner });
-      console.log(banner);
+/** The example page of `lang` with extra options merged into its configuration. */
+const variant = (lang, layout, options) => {
+  const html = readFileSync(join(EXAMPLE, FILES[lang]), 'utf8');
+  const extra = Object.entries(options)
+    .map(([key, value]) => `"${key}": ${JSON.stringify(value)}, `)
+    .join('');
+  return server.page(`/shot-${layout}-${FILES[lang]}`, html.replace('"policyVersion"', `${extra}"policyVersion"`));
+};
 
-      await host.getByRole('button', { name: CUSTOMIZE[lang], exact: true }).click();
-      await host.locator('[role="dialog"][aria-modal="true"]').waitFor();
-      const dialog = join(OUT, `preferences-${lang}-${device}.png`);
-      await page.screenshot({ path: dialog });
-      console.log(dialog);
-      await context.close();
+let failed = false;
+const shot = async (page, name) => {
+  const path = join(OUT, `${name}.png`);
+  await page.screenshot({ path });
+  console.log(path);
+};
+
+try {
+  for (const lang of Object.keys(FILES)) {
+    const pages = { bar: variant(lang, 'bar', {}), box: variant(lang, 'box', { layout: 'box', settingsButton: true }) };
+    for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+      for (const colorScheme of SCHEMES) {
+        const suffix = `${lang}-${width}-${colorScheme}`;
+        const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: width === '375' ? 2 : 1 });
+        const page = await context.newPage();
+        page.on('pageerror', (error) => {
+          failed = true;
+          console.error(`${suffix}: page error: ${error.message}`);
+        });
+        const host = page.locator('#paloma-consent');
+        for (const [layout, url] of Object.entries(pages)) {
+          await context.clearCookies();
+          await page.goto(url);
+          await host.getByRole('region').waitFor();
+          await shot(page, `banner-${layout}-${suffix}`);
+          if (layout === 'bar') {
+            await host.getByRole('button', { name: CUSTOMIZE[lang], exact: true }).click();
+            await host.locator('[role="dialog"][aria-modal="true"]').waitFor();
+            await shot(page, `preferences-${suffix}`);
+          } else {
+            await host.getByRole('button', { name: REJECT[lang], exact: true }).click();
+            await host.locator('button.sb').waitFor();
+            await shot(page, `settings-button-${suffix}`);
+          }
+        }
+        await context.close();
+      }
     }
   }
 } catch (error) {

@@ -20,10 +20,12 @@ const KB = 1024;
  * bundled SHA-256 for pages that are not a secure context), the engine sends it: +0.95 KB gzip measured.
  */
 const BUDGETS = {
-  // +69 B for the placeholders' hook, +110 B for receipts v2 (expiresAt, the notice passed, keepalive accounting).
-  engine: { fail: 9.4 * KB, issue: 8 * KB, aim: 6.5 * KB },
-  // +1.09 KB for the placeholders of gated iframes, +0.9 KB for the notice and its SHA-256 (both measured).
-  'first visit': { fail: 19.7 * KB, issue: 14 * KB, aim: 12 * KB },
+  // +69 B for the placeholders' hook, +110 B for receipts v2 (expiresAt, the notice passed, keepalive accounting),
+  // +70 B for the theme and the cookie declarations' check.
+  engine: { fail: 9.5 * KB, issue: 8 * KB, aim: 6.5 * KB },
+  // +1.09 KB for the placeholders of gated iframes, +0.9 KB for the notice and its SHA-256, +0.35 KB for focus
+  // return, the visual finish, the theme and the cookie declarations (each measured).
+  'first visit': { fail: 20.1 * KB, issue: 14 * KB, aim: 12 * KB },
 };
 const DIST = 'packages/consent/dist';
 const BUNDLE = `${DIST}/consent.min.js`;

@@ -67,8 +67,25 @@ const SAMPLES: Record<string, [valid: unknown[], invalid: unknown[]]> = {
     [' ', false, null],
   ],
   'categories.shop.cookies': [
-    [[], ['cart', 'cart_*', 'a.b-c']],
-    ['cart', [''], ['a b'], ['a;b'], [1], {}],
+    [
+      [],
+      ['cart', 'cart_*', 'a.b-c'],
+      ['cart', { name: 'cart_*' }, { name: 'sid', purpose: 'Cart', lifetime: { en: '1 day', ru: '1 день' } }],
+    ],
+    [
+      'cart',
+      [''],
+      ['a b'],
+      ['a;b'],
+      [1],
+      {},
+      [{}],
+      [{ name: 'a b' }],
+      [{ name: 'sid', purpose: '' }],
+      [{ name: 'sid', lifetime: 30 }],
+      [{ name: 'sid', ttl: '1 day' }],
+      [null],
+    ],
   ],
   cookie: [[{}], [[], 'paloma', null]],
   'cookie.name': [
@@ -130,6 +147,10 @@ const SAMPLES: Record<string, [valid: unknown[], invalid: unknown[]]> = {
   settingsButton: [
     [true, false],
     ['true', 1],
+  ],
+  theme: [
+    ['auto', 'light', 'dark'],
+    ['night', 'Dark', '', true],
   ],
   uiUrl: [
     ['/assets/consent/', 'https://cdn.paloma365.com/consent/2.0.0/'],

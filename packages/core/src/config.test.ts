@@ -34,8 +34,21 @@ describe('validateConfig', () => {
         operator: undefined,
         layout: 'bar',
         settingsButton: false,
+        theme: 'auto',
       },
     });
+  });
+
+  it('takes declared cookies: their names are still the deletion patterns, the objects are listed', () => {
+    const ym = { name: '_ym_uid', purpose: { en: 'Visitor id', ru: 'Идентификатор' }, lifetime: '1 year' };
+    const validation = validateConfig({ policyVersion: '1', categories: { analytics: { cookies: ['_ga_*', ym] } } });
+    expect(validation.ok && validation.warnings).toEqual([]);
+    const analytics = validation.ok ? validation.config.categories.find((c) => c.id === 'analytics') : undefined;
+    expect(analytics?.cookies).toEqual(['_ga_*', '_ym_uid']);
+    expect(analytics?.declared).toEqual([ym]);
+    // Strings only: nothing to list.
+    const plain = validateConfig({ policyVersion: '1', categories: { analytics: { cookies: ['_ga'] } } });
+    expect(plain.ok && plain.config.categories.find((c) => c.id === 'analytics')?.declared).toBeUndefined();
   });
 
   it('keeps every valid option it is given', () => {
@@ -50,6 +63,7 @@ describe('validateConfig', () => {
       operator: { name: 'LLP "Paloma365"', id: '160940016674', url: 'https://paloma365.com' },
       layout: 'box',
       settingsButton: true,
+      theme: 'dark',
     });
     expect(validation).toMatchObject({
       ok: true,
@@ -65,6 +79,7 @@ describe('validateConfig', () => {
         operator: { name: 'LLP "Paloma365"', id: '160940016674', url: 'https://paloma365.com' },
         layout: 'box',
         settingsButton: true,
+        theme: 'dark',
       },
     });
   });
@@ -124,6 +139,16 @@ describe('validateConfig', () => {
       'categories.analytics.cookies[2]: expected a cookie name, got 3',
     ],
     [
+      'a declared cookie without a name',
+      { categories: { analytics: { cookies: ['_ga', { purpose: 'Visits' }] } } },
+      'categories.analytics.cookies[1].name: expected a cookie name, got undefined',
+    ],
+    [
+      "a declared cookie's purpose",
+      { categories: { analytics: { cookies: [{ name: '_ga', purpose: { ru: 2 } }] } } },
+      'categories.analytics.cookies[0].purpose.ru: expected a non-empty string, got 2',
+    ],
+    [
       'a malformed cookie name',
       { categories: { analytics: { cookies: ['_ga;x'] } } },
       'categories.analytics.cookies[0]: expected a cookie name, got "_ga;x"',
@@ -149,6 +174,7 @@ describe('validateConfig', () => {
     ['operator.url', { operator: { url: null } }, 'operator.url: expected an http(s) or relative URL, got null'],
     ['layout', { layout: 'popup' }, 'layout: expected one of "bar", "box", got "popup"'],
     ['settingsButton', { settingsButton: 1 }, 'settingsButton: expected true or false, got 1'],
+    ['theme', { theme: 'night' }, 'theme: expected one of "auto", "light", "dark", got "night"'],
   ])('names the field of an invalid %s', (_, input, problem) => {
     expect(problemsOf({ ...base, ...input })).toEqual([startingWith(problem)]);
   });

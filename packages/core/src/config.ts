@@ -9,10 +9,22 @@ export interface CategoryConfig {
   title?: Text;
   description?: Text;
   /**
-   * Cookies to delete when the category is refused or withdrawn; `*` is a wildcard.
-   * @example ["_ga", "_ga_*", "_ym_*"]
+   * Cookies to delete when the category is refused or withdrawn; `*` is a wildcard. An entry may
+   * also declare the cookie to the visitor: `{ name, purpose, lifetime }`, listed in the dialog under
+   * the category; its `name` is still the deletion pattern.
+   * @example ["_ga_*", { "name": "_ym_uid", "purpose": { "en": "Visitor id", "ru": "…" }, "lifetime": "1 year" }]
    */
-  cookies?: readonly string[];
+  cookies?: readonly (string | CookieDeclaration)[];
+}
+
+/** A cookie as the dialog lists it under its category. */
+export interface CookieDeclaration {
+  /** The cookie's name (`*` is a wildcard), also deleted when the category is refused. */
+  name: string;
+  /** What it is for. */
+  purpose?: Text;
+  /** How long it lasts ("2 years", "session"). */
+  lifetime?: Text;
 }
 
 export interface CookieOptions {
@@ -74,7 +86,8 @@ export type TextKey =
   | 'operatorId'
   | 'close'
   | 'placeholderText'
-  | 'placeholderAllow';
+  | 'placeholderAllow'
+  | 'cookieList';
 
 /** One language's overrides of UI strings, for the categories `Id`. */
 export type Texts<Id extends string = string> = {
@@ -120,6 +133,11 @@ export interface ConsentConfig<Id extends string = string> {
   /** Show a small floating button that reopens the preferences. @default false */
   settingsButton?: boolean;
   /**
+   * The UI's colours: `"auto"` follows the visitor's `prefers-color-scheme`; `"light"` or `"dark"` pins
+   * one, e.g. to match a site that has no dark mode. @default "auto"
+   */
+  theme?: 'auto' | 'light' | 'dark';
+  /**
    * Where the UI file(s) are fetched from (a folder URL). @default the folder of the engine's own `src`
    */
   uiUrl?: string;
@@ -136,7 +154,10 @@ export interface Category {
   required: boolean;
   title?: Text;
   description?: Text;
+  /** Deletion patterns: every entry's name. */
   cookies: string[];
+  /** The entries given as objects, listed in the dialog; absent when there are none. */
+  declared?: CookieDeclaration[];
 }
 
 /** A configuration with every default filled in. */
@@ -153,6 +174,7 @@ export interface ResolvedConfig {
   operator?: OperatorConfig;
   layout: 'bar' | 'box';
   settingsButton: boolean;
+  theme: 'auto' | 'light' | 'dark';
   uiUrl?: string;
   nonce?: string;
 }
@@ -294,7 +316,15 @@ export function validateConfig(input: unknown): Validation {
   const category = object({
     title: localized,
     description: localized,
-    cookies: optional(each(cookieName, 'a list of cookie names')),
+    cookies: optional(
+      each(
+        (value, path) =>
+          isObject(value)
+            ? object({ name: cookieName, purpose: localized, lifetime: localized })(value, path)
+            : cookieName(value, path),
+        'a list of cookie names',
+      ),
+    ),
   });
   const consentModeTypes = each(
     rule(
@@ -322,7 +352,12 @@ export function validateConfig(input: unknown): Validation {
       }
       if (valid.title) known.title = valid.title;
       if (valid.description) known.description = valid.description;
-      if (valid.cookies) known.cookies = valid.cookies;
+      if (valid.cookies) {
+        const entries = valid.cookies as (string | CookieDeclaration)[];
+        known.cookies = entries.map((c) => (typeof c === 'string' ? c : c.name));
+        const declared = entries.filter((c): c is CookieDeclaration => typeof c !== 'string');
+        if (declared.length) known.declared = declared;
+      }
     }
     return all;
   };
@@ -381,6 +416,7 @@ export function validateConfig(input: unknown): Validation {
     operator: object({ name: string, id: string, url }),
     layout: oneOf('bar', 'box'),
     settingsButton: boolean(false),
+    theme: oneOf('auto', 'light', 'dark'),
     uiUrl: url,
     nonce: string,
   })(input, '') as ResolvedConfig;

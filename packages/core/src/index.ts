@@ -3,6 +3,7 @@ export type {
   CategoryConfig,
   ConsentConfig,
   ConsentModeType,
+  CookieDeclaration,
   CookieOptions,
   DefaultCategoryId,
   Language,

@@ -21,11 +21,12 @@ export interface AppProps {
 /** Renders the controller's state. */
 export function App({ ui, state: { view, decision }, back }: AppProps) {
   const { consent } = ui;
-  // The banner and the settings button stay under the dialog they opened, there to take focus back.
+  // The banner and the settings button stay under the dialog they opened, there to take focus back;
+  // the banner hidden, or a second set of the same three buttons would show, dimmed, under the dialog.
   const banner = view === 'banner' || back;
   return (
     <>
-      {banner && <Banner ui={ui} />}
+      {banner && <Banner ui={ui} under={view === 'preferences'} />}
       {ui.config.settingsButton && decision && !banner && (
         <button type="button" class="sb" onClick={() => consent.showPreferences()}>
           {ui.t('settings')}

@@ -2,11 +2,11 @@ import { Actions } from './Actions.js';
 import type { Ui } from './App.js';
 
 /** The non-modal first layer, a labelled region (`<section>`): it floats over the page and leaves it usable. */
-export function Banner({ ui }: { ui: Ui }) {
+export function Banner({ ui, under }: { ui: Ui; under?: boolean }) {
   const { consent, config, t } = ui;
   const policy = config.privacyPolicyUrl;
   return (
-    <section ref={reserveScrollPadding} class={`bn ${config.layout}`} aria-labelledby="pc-bt">
+    <section ref={reserveScrollPadding} class={`bn ${config.layout}${under ? ' u' : ''}`} aria-labelledby="pc-bt">
       <div class="in">
         <div class="tx">
           <h2 id="pc-bt">{t('bannerTitle')}</h2>

@@ -37,6 +37,31 @@ describe('Preferences', () => {
     expect(ui.getByRole('switch', { name: 'Marketing', description: 'Ads that follow you' })).toBeTruthy();
   });
 
+  it("lists a category's declared cookies, collapsed, with purpose and lifetime in the visitor's language", () => {
+    const cookies = [
+      '_ga_*',
+      { name: '_ym_uid', purpose: { en: 'Visitor id', ru: 'Идентификатор посетителя' }, lifetime: { ru: '1 год' } },
+      { name: '_ga', lifetime: '2 years' },
+    ];
+    const { dialog } = open({ language: 'ru', categories: { analytics: { cookies } } });
+    const details = dialog.querySelectorAll('details');
+    expect(details).toHaveLength(1);
+    expect(details[0]?.open).toBe(false);
+    expect(details[0]?.closest('.ct')?.querySelector('label')?.textContent).toBe('Аналитические');
+    expect(details[0]?.querySelector('summary')?.textContent).toBe('Используемые cookie');
+    expect(Array.from(details[0]?.querySelectorAll('li') ?? [], (li) => li.textContent)).toEqual([
+      '_ym_uid — Идентификатор посетителя — 1 год',
+      '_ga — 2 years',
+    ]);
+    unmountAll();
+    // English, with a lifetime only in Russian: that part is left out rather than shown in another language.
+    const en = open({ language: 'en', categories: { analytics: { cookies } } }).dialog;
+    expect(Array.from(en.querySelectorAll('li'), (li) => li.textContent)).toEqual([
+      '_ym_uid — Visitor id',
+      '_ga — 2 years',
+    ]);
+  });
+
   it('labels every switch even when a category id matches an id the UI uses itself', () => {
     const { ui, root } = open({ categories: { bt: { title: 'Bee' }, dt: { title: 'Dee' } } });
     const ids = Array.from(root.querySelectorAll('[id]'), (element) => element.id);

@@ -1,7 +1,7 @@
 import type { Choices, Decision } from '@paloma365/consent-core';
 import { Actions } from './Actions.js';
 import type { Ui } from './App.js';
-import { deepActiveElement, firstFocusable, trapTab } from './focus.js';
+import { firstFocusable, trapTab } from './focus.js';
 
 export interface PreferencesProps {
   ui: Ui;
@@ -50,7 +50,7 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
             <div class="ct" key={c.id}>
               <div class="rw">
                 <label for={htmlId}>{title}</label>
-                {c.required && t('alwaysOn')}
+                {c.required && <span>{t('alwaysOn')}</span>}
                 <input
                   id={htmlId}
                   name={c.id}
@@ -64,6 +64,19 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
                 />
               </div>
               <p id={`${htmlId}-d`}>{description}</p>
+              {c.declared && (
+                <details>
+                  <summary>{t('cookieList')}</summary>
+                  <ul>
+                    {c.declared.map((cookie) => (
+                      <li key={cookie.name}>
+                        <code>{cookie.name}</code>
+                        {[ui.local(cookie.purpose), ui.local(cookie.lifetime)].map((s) => s && ` — ${s}`)}
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              )}
             </div>
           );
         })}
@@ -91,18 +104,9 @@ export function Preferences({ ui, decision, onClose }: PreferencesProps) {
   );
 }
 
-/**
- * Moves focus into the dialog when it opens and back to where it was when it closes (a ref
- * callback: Preact calls the function it returns on unmount).
- */
+/** Moves focus into the dialog when it opens; mountUI gives it back when the dialog closes. */
 function focusInside(dialog: HTMLElement | null) {
-  if (!dialog) return;
-  const opener = deepActiveElement(dialog.ownerDocument);
-  firstFocusable(dialog)?.focus();
-  // The opener may be gone (the banner goes on a decision); then focus stays where the browser puts it.
-  return () => {
-    if (opener?.isConnected) opener.focus();
-  };
+  if (dialog) firstFocusable(dialog)?.focus();
 }
 
 /** The switches as they stand: the checkboxes hold the state, so a quick "Save" cannot read a stale copy. */

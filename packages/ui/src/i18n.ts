@@ -9,6 +9,8 @@ export interface Translator {
   t(key: TextKey): string;
   /** A category's title and description: its config, then `texts`, then the built-in ones. */
   category(category: Category): [title: string, description: string];
+  /** A configured text in the visitor's language (English when it lacks that one). */
+  local(value: Text | undefined): string;
 }
 
 /**
@@ -39,5 +41,6 @@ export function createTranslator(
     lang,
     t: text,
     category: (c) => [pick(c.title, `${c.id}Title`) || c.id, pick(c.description, `${c.id}Description`) ?? ''],
+    local: (value) => pick(value, '') ?? '',
   };
 }

@@ -1,6 +1,7 @@
 import type { Consent, ConsentState, View } from '@paloma365/consent-core';
 import { render } from 'preact';
 import { App } from './App.js';
+import { deepActiveElement } from './focus.js';
 import { createTranslator } from './i18n.js';
 import { noticeOf, prepareNotice } from './notice.js';
 import { mountPlaceholders } from './Placeholder.js';
@@ -35,23 +36,42 @@ export function mountUI(consent: Consent, options: MountOptions = {}): () => voi
   host.id = 'paloma-consent';
   // On the host, so screen readers pronounce the shadow content in its language.
   host.lang = consent.language;
+  host.dataset.theme = config.theme;
   const root = host.attachShadow({ mode: 'open' });
   applyStyles(root);
   doc.body.append(host);
 
+  // Where the visitor was before focus went into the UI (at mount, or from the page's last `focusin`
+  // outside it): a decision removes the button that held focus, and focus must not fall to <body>.
+  let before: HTMLElement | null = deepActiveElement(doc);
+  const track = (event: FocusEvent) => {
+    if (event.target !== host) before = event.composedPath()[0] as HTMLElement;
+  };
+  doc.addEventListener('focusin', track);
+
   let view: View = 'none';
   let back = false;
+  let opener: HTMLElement | null = null;
   // Rendered from the subscription rather than a hook, so no click can land before it is followed.
   const draw = (state: ConsentState) => {
-    back = state.view === 'preferences' && (view === 'banner' || back || !state.decision);
+    const was = view;
+    back = state.view === 'preferences' && (was === 'banner' || back || !state.decision);
     view = state.view;
+    if (view === 'preferences' && was !== view) opener = deepActiveElement(doc);
+    const inside = doc.activeElement === host;
     render(<App ui={ui} state={state} back={back} />, root);
+    // After the render, not in the dialog's unmount: the banner that opened it is visible again only now.
+    // The opener is gone when a decision removed the banner; then where the visitor was before the UI.
+    // The visitor may have scrolled since: focus without scrolling.
+    const to = was === 'preferences' && view !== was && opener?.isConnected ? opener : before;
+    if (inside && !root.activeElement) to?.focus({ preventScroll: true });
   };
   const unsubscribe = consent.subscribe(draw);
   draw(consent.state());
   const unmountPlaceholders = mountPlaceholders(doc, ui);
 
   return () => {
+    doc.removeEventListener('focusin', track);
     unsubscribe();
     unmountPlaceholders();
     render(null, root);

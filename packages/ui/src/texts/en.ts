@@ -33,6 +33,7 @@ export const en = {
   /** On the placeholder of a blocked embed; `{categories}` becomes the titles of the categories it needs. */
   placeholderText: 'To show this content, we need your consent to “{categories}” cookies.',
   placeholderAllow: 'Allow and show',
+  cookieList: 'Cookies used',
 } satisfies Record<ConfigTextKey, string>;
 
 export type TextKey = keyof typeof en;

@@ -27,4 +27,5 @@ export const kk: Texts = {
   close: 'Жабу',
   placeholderText: 'Бұл мазмұнды көрсету үшін «{categories}» санатындағы cookie файлдарына келісіміңіз қажет.',
   placeholderAllow: 'Рұқсат беру және көрсету',
+  cookieList: 'Қолданылатын cookie',
 };

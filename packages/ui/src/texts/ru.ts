@@ -26,4 +26,5 @@ export const ru: Texts = {
   close: 'Закрыть',
   placeholderText: 'Чтобы показать это содержимое, нужно ваше согласие на cookie категории «{categories}».',
   placeholderAllow: 'Разрешить и показать',
+  cookieList: 'Используемые cookie',
 };
