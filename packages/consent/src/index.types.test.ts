@@ -28,8 +28,9 @@ it('types createConsent by the configuration', () => {
 
   const env = serverEnv();
   // @ts-expect-error: a layout that does not exist
-  expect(createConsent({ policyVersion: '1', layout: 'sidebar' }, env).config).toBeNull();
-  expect(env.console.error.mock.calls.flat().join(' ')).toContain('layout:');
+  // At run time a layout only the UI uses is a warning, and the default layout stays.
+  expect(createConsent({ policyVersion: '1', layout: 'sidebar' }, env).config?.layout).toBe('bar');
+  expect(env.console.warn.mock.calls.flat().join(' ')).toContain('layout:');
   // A configuration read at run time is typed unknown: accepted, and checked then.
   expect(createConsent(JSON.parse('{"policyVersion":"1"}') as unknown, serverEnv()).config).not.toBeNull();
 });

@@ -4,6 +4,9 @@ import { DEFAULT_CONSENT_MODE, formatProblem, validateConfig } from './config.js
 const base = { policyVersion: '2024-01-01' };
 
 /** Every problem of a configuration, formatted as the console shows it. */
+/** The fields only the UI shows: a mistake there is a warning, never the safe state (README "Configuration"). */
+const UI_ONLY = /^(texts|categories\.\w+\.(title|description)|privacyPolicyUrl|operator|layout|settingsButton|theme)\b/;
+
 const problemsOf = (input: unknown): string[] => {
   const validation = validateConfig(input);
   return validation.ok ? [] : validation.problems.map(formatProblem);
@@ -176,7 +179,40 @@ describe('validateConfig', () => {
     ['settingsButton', { settingsButton: 1 }, 'settingsButton: expected true or false, got 1'],
     ['theme', { theme: 'night' }, 'theme: expected one of "auto", "light", "dark", got "night"'],
   ])('names the field of an invalid %s', (_, input, problem) => {
-    expect(problemsOf({ ...base, ...input })).toEqual([startingWith(problem)]);
+    const validation = validateConfig({ ...base, ...input });
+    if (UI_ONLY.test(problem)) {
+      // What only the UI shows: a warning naming the field, and the SDK works on with that field's default.
+      expect(validation.ok).toBe(true);
+      expect(validation.warnings.map(formatProblem)).toEqual([startingWith(problem)]);
+      expect(validation.warnings[0]?.message).toMatch(/; the default is used$/);
+    } else expect(problemsOf({ ...base, ...input })).toEqual([startingWith(problem)]);
+  });
+
+  it('keeps every other text, and the defaults of the UI-only fields, when some are wrong', () => {
+    const validation = validateConfig({
+      ...base,
+      texts: { ru: { acceptAll: 'Принять', rejectAll: 5 }, German: { acceptAll: 'x' }, kk: 'Баптау' },
+      layout: 'sidebar',
+      theme: 'sepia',
+      privacyPolicyUrl: 'javascript:alert(1)',
+      categories: { analytics: { title: 1, cookies: ['_ga'] } },
+    });
+    expect(validation.ok).toBe(true);
+    if (!validation.ok) return;
+    expect(validation.config.texts).toEqual({ ru: { acceptAll: 'Принять' } });
+    expect(validation.config).toMatchObject({ layout: 'bar', theme: 'auto' });
+    expect(validation.config.privacyPolicyUrl).toBeUndefined();
+    expect(validation.config.categories.find((c) => c.id === 'analytics')).toMatchObject({ cookies: ['_ga'] });
+    expect(validation.config.categories.find((c) => c.id === 'analytics')?.title).toBeUndefined();
+    expect(validation.warnings.map((w) => w.path)).toEqual([
+      'categories.analytics.title',
+      'texts.ru.rejectAll',
+      'texts.German',
+      'texts.kk',
+      'privacyPolicyUrl',
+      'layout',
+      'theme',
+    ]);
   });
 
   it('reports every problem at once', () => {
@@ -218,9 +254,14 @@ describe('validateConfig', () => {
     ['privacyPolicyUrl', { privacyPolicyUrl: 'javascript\n:alert(1)' }],
     ['operator.url', { operator: { url: '\u0001javascript:alert(1)' } }],
   ])('refuses a script URL in %s', (path, input) => {
-    expect(problemsOf({ ...base, ...input })).toEqual([
-      startingWith(`${path}: expected an http(s) or relative URL, got "`),
-    ]);
+    const validation = validateConfig({ ...base, ...input });
+    const expected = [startingWith(`${path}: expected an http(s) or relative URL, got "`)];
+    // A bad endpoint is fatal (receipts would go elsewhere); a bad link is left out, with a warning.
+    if (path === 'endpoint') expect(problemsOf({ ...base, ...input })).toEqual(expected);
+    else {
+      expect(validation.warnings.map(formatProblem)).toEqual(expected);
+      if (validation.ok) expect(JSON.stringify(validation.config)).not.toMatch(/script/i);
+    }
   });
 
   it('accepts http(s) and relative URLs', () => {

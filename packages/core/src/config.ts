@@ -295,6 +295,19 @@ export function validateConfig(input: unknown): Validation {
     }, 'an http(s) or relative URL'),
   );
   const cookieName = rule((value) => typeof value === 'string' && COOKIE_NAME.test(value), 'a cookie name');
+  /**
+   * For what only the UI shows (texts, layout, theme, the operator, the policy link): a mistake there must not
+   * switch the SDK off, so what `check` reports becomes a warning and the default stays.
+   */
+  const soft =
+    (check: Check, fallback?: unknown): Check =>
+    (value, path) => {
+      const before = problems.length;
+      const checked = check(value, path);
+      if (problems.length === before) return checked;
+      for (const p of problems.splice(before)) warnings.push({ ...p, message: `${p.message}; the default is used` });
+      return fallback;
+    };
   const localized = optional((value, path) =>
     typeof value === 'string'
       ? text(value, path)
@@ -314,8 +327,8 @@ export function validateConfig(input: unknown): Validation {
       );
     };
   const category = object({
-    title: localized,
-    description: localized,
+    title: soft(localized),
+    description: soft(localized),
     cookies: optional(
       each(
         (value, path) =>
@@ -404,19 +417,29 @@ export function validateConfig(input: unknown): Validation {
               ?.mapping) ||
           false,
     // Texts for a language the SDK does not ship add that language.
-    texts: (value = {}, path) => {
-      if (!isObject(value)) return expected(path, 'an object', value);
-      // Own keys only: a polluted Object.prototype must not make every configuration invalid.
-      for (const tag of Object.keys(value)) {
-        if (!LANGUAGE_TAG.test(tag)) fail(join(path, tag), 'expected a language tag ("de", "uz-Latn")');
-      }
-      return each(each(text, 'an object of texts', true), 'an object', true)(value, path);
-    },
-    privacyPolicyUrl: url,
-    operator: object({ name: string, id: string, url }),
-    layout: oneOf('bar', 'box'),
-    settingsButton: boolean(false),
-    theme: oneOf('auto', 'light', 'dark'),
+    // Each text on its own: a bad one is a warning and keeps its default, the others stand. Own keys only: a
+    // polluted Object.prototype must not add languages or texts.
+    texts: soft(
+      (value = {}, path) =>
+        isObject(value)
+          ? Object.fromEntries(
+              Object.keys(value).flatMap((tag) => {
+                const at = join(path, tag);
+                const texts =
+                  soft(rule(() => LANGUAGE_TAG.test(tag), 'a language tag ("de", "uz-Latn")'))(tag, at) &&
+                  (soft(rule(isObject, 'an object of texts'))(value[tag], at) as Json | undefined);
+                const kept = Object.entries(texts || {}).filter(([key, t]) => soft(text)(t, join(at, key)));
+                return texts ? [[tag, Object.fromEntries(kept)]] : [];
+              }),
+            )
+          : expected(path, 'an object', value),
+      {},
+    ),
+    privacyPolicyUrl: soft(url),
+    operator: soft(object({ name: soft(string), id: soft(string), url: soft(url) })),
+    layout: soft(oneOf('bar', 'box'), 'bar'),
+    settingsButton: soft(boolean(false), false),
+    theme: soft(oneOf('auto', 'light', 'dark'), 'auto'),
     uiUrl: url,
     nonce: string,
   })(input, '') as ResolvedConfig;

@@ -112,3 +112,19 @@ describe('a language the site adds', () => {
 it("knows the core's built-in languages", () => {
   expect(BUILT_IN).toEqual(LANGUAGES);
 });
+
+it('warns about a misspelt text key, naming the key it most likely meant, and keeps the default', () => {
+  const warned: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warned.push(args.join(' '));
+  try {
+    const { ui } = everything({ language: 'ru', texts: { ru: { acceptAl: 'Принять', analyticsTitel: 'Статистика' } } });
+    expect(ui.getAllByRole('button', { name: builtIn('ru', 'acceptAll') }).length).toBeGreaterThan(0);
+    expect(warned).toContain('[paloma-consent] texts.ru.acceptAl is not a text key, ignored (did you mean acceptAll?)');
+    expect(warned).toContain(
+      '[paloma-consent] texts.ru.analyticsTitel is not a text key, ignored (did you mean analyticsTitle?)',
+    );
+  } finally {
+    console.warn = warn;
+  }
+});

@@ -13,6 +13,25 @@ export interface Translator {
   local(value: Text | undefined): string;
 }
 
+/** Levenshtein distance, for the nearest known key to a misspelt one. */
+const distance = (a: string, b: string) => {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        (row[j] as number) + 1,
+        (next[j - 1] as number) + 1,
+        (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length] as number;
+};
+const closest = (key: string, keys: string[]) =>
+  keys.reduce((best, k) => (distance(key, k) < distance(key, best) ? k : best));
+
 /**
  * The core's `LANGUAGES` (a test keeps them equal): importing the core's value would bring the engine's
  * modules, js-cookie among them, into the UI file.
@@ -32,6 +51,12 @@ export function createTranslator(
   const builtin: Record<string, string | undefined> = builtinTexts(lang);
   if (!BUILT_IN.includes(lang)) {
     for (const key in builtin) if (!own[key]) warn(`texts.${lang}.${key} is missing: the English text is shown`);
+  }
+  // A misspelt key would silently change nothing: name it, and the key it most likely meant.
+  const keys = [...Object.keys(builtin), ...config.categories.flatMap((c) => [`${c.id}Title`, `${c.id}Description`])];
+  for (const key of Object.keys(own)) {
+    if (!keys.includes(key))
+      warn(`texts.${lang}.${key} is not a text key, ignored (did you mean ${closest(key, keys)}?)`);
   }
   const text = (key: string) => own[key] ?? builtin[key] ?? '';
   // A language missing from a `{ ru, kk }` object falls back to the built-in text, then to the English one.
