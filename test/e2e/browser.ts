@@ -1,23 +1,15 @@
 /** Launches the system's Chromium through playwright-core (never a downloaded browser). */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
+import { CHROMIUM_ARGS as AUDIT_ARGS } from '../../packages/audit/src/browser.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Host names that resolve to 127.0.0.1, so a test can use a real parent domain (`.paloma.test`). */
 export const TEST_DOMAIN = 'paloma.test';
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  `--host-resolver-rules=MAP *.${TEST_DOMAIN} 127.0.0.1`,
-];
+/** The audit's flags (the one list of them), and the test domain mapped to loopback. */
+export const CHROMIUM_ARGS = [...AUDIT_ARGS, `--host-resolver-rules=MAP *.${TEST_DOMAIN} 127.0.0.1`];
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {

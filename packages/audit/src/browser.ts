@@ -4,7 +4,10 @@ import { type Browser, chromium } from 'playwright-core';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
-/** The repository's end-to-end tests launch Chromium with the same flags (test/e2e/browser.ts). */
+/**
+ * Headless, and nothing that reaches out on its own (this machine's network is closed). The repository's
+ * end-to-end tests launch Chromium with these same flags (test/e2e/browser.ts imports them).
+ */
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
