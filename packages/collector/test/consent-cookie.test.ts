@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { selfSigned } from '../../../test/e2e/https.js';
 import { createCollector, type ListenOptions, listen, type RunningCollector } from '../src/server.js';
 import type { ReceiptV2 } from '../src/validate.js';
-import { createSqliteDb, makeReceipt, post, type TestDb } from './helpers.js';
+import { createSqliteDb, makeReceipt, post, stores, type TestDb } from './helpers.js';
 
 const NOW = new Date('2026-11-24T19:00:05.000Z');
 /** Expires 182 days after the decision, which was made 5 s before NOW. */
@@ -183,5 +183,27 @@ describe('re-issuing the consent cookie', () => {
     await expect(open({ consentCookieDomain: 'paloma365.com' })).rejects.toThrow(
       'consentCookieDomain needs consentCookie',
     );
+  });
+});
+
+describe.each(stores)('re-issuing the consent cookie on $kind', ({ create }) => {
+  let db: TestDb | undefined;
+  let running: RunningCollector | undefined;
+  afterEach(async () => {
+    await running?.close();
+    await db?.drop();
+  });
+
+  it('sets the same cookie on 201 and on the duplicate 200, and none on the 409', async () => {
+    db = await create();
+    running = await listen({ db: db.db, port: 0, now: () => NOW, consentCookie: 'paloma_consent' });
+    const receipt = makeV2();
+    const expected = `paloma_consent=${consentCookieValue(receipt)}; Max-Age=${MAX_AGE}; Path=/; SameSite=Lax`;
+    const first = await post(running.url, receipt);
+    const again = await post(running.url, receipt);
+    const conflict = await post(running.url, { ...receipt, method: 'custom' });
+    expect([first.status, again.status, conflict.status]).toEqual([201, 200, 409]);
+    expect([first, again, conflict].map((r) => r.headers.get('set-cookie'))).toEqual([expected, expected, null]);
+    expect(await db.count()).toBe(1);
   });
 });
