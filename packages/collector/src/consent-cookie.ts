@@ -11,7 +11,7 @@ export interface ConsentCookieOptions {
   domain?: string | undefined;
   trustProxy: TrustProxy;
   now: () => number;
-  /** Told once, the first time a request could not get the cookie. */
+  /** Told once for each reason a request could not get the cookie. */
   warn: (message: string) => void;
 }
 
@@ -36,16 +36,24 @@ export function createConsentCookie(options: ConsentCookieOptions) {
   if (host && domain !== undefined) throw new Error(`a __Host- consent cookie (${name}) cannot have a Domain`);
   // __Host- and __Secure- cookies are refused without Secure, which a browser refuses over http.
   const needsHttps = host || name.startsWith('__Secure-');
-  let warned = false;
+  const warned = new Set<string>();
+  const skip = (message: string) => {
+    if (!warned.has(message)) warn(`${message} (said once)`);
+    warned.add(message);
+    return undefined;
+  };
 
   return (req: IncomingMessage, receipt: Receipt): string | undefined => {
     // Version 1 receipts have no expiresAt, and the SDKs that send them omit credentials, so the browser would drop it.
     if (receipt.version !== 2) return undefined;
     const secure = isHttps(req, trustProxy);
-    if (needsHttps && !secure) {
-      if (!warned) warn(`the consent cookie ${name} needs https: not re-issued over http (only the first is told)`);
-      warned = true;
-      return undefined;
+    if (needsHttps && !secure) return skip(`the consent cookie ${name} needs https: not re-issued over http`);
+    // The SDK on an https page writes the prefixed name; a plain one beside it would be read (and taken over)
+    // once the prefixed one is gone, say after reset(), bringing an old decision back.
+    if (!host && consentCookieTime(req.headers.cookie, `__Host-${name}`) !== undefined) {
+      return skip(
+        `the site's consent cookie is __Host-${name}: not re-issued as ${name}; set consentCookie to __Host-${name}`,
+      );
     }
     // A retry of an older receipt (the outbox delivers late) must not undo the decision the visitor made since:
     // the request's cookie only ever holds the SDK back, its value is never copied.

@@ -113,6 +113,17 @@ describe('re-issuing the consent cookie', () => {
     expect(late.headers.get('set-cookie')).toBeNull();
   });
 
+  it('sets no plain-named cookie beside the __Host- one the SDK on https writes, and says to configure that name', async () => {
+    const base = await start({ consentCookie: 'paloma_consent', trustProxy: true });
+    const sdk = `__Host-paloma_consent=${consentCookieValue(makeV2())}`;
+    for (let i = 0; i < 2; i++) {
+      const response = await post(base, makeV2(), { cookie: sdk, 'x-forwarded-proto': 'https' });
+      expect(response.status).toBe(201);
+      expect(response.headers.get('set-cookie')).toBeNull();
+    }
+    expect(warnings).toEqual([expect.stringContaining('set consentCookie to __Host-paloma_consent')]);
+  });
+
   it('names a Domain only when asked to', async () => {
     const base = await start({ consentCookie: 'paloma_consent', consentCookieDomain: 'paloma365.com' });
     const { attributes } = parse((await post(base, makeV2())).headers.get('set-cookie'));
