@@ -11,6 +11,8 @@ export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   resolve: {
     alias: {
+      // Before the package's own name, which would otherwise take `/server` as a path inside `index.ts`.
+      '@paloma365/consent-core/server': fileURLToPath(new URL('./packages/core/src/server.ts', import.meta.url)),
       '@paloma365/consent-core': src('core'),
       '@paloma365/consent-ui': src('ui'),
     },

@@ -25,7 +25,14 @@ mkdirSync(dataDir, { recursive: true });
 const db = join(dataDir, 'receipts.sqlite');
 const adminToken = 'demo';
 // Browsers send Origin with every POST, same-origin ones too: the site's own origin must be allowed.
-const collector = await createCollector({ db, adminToken, allowOrigins: [base], rateLimit: false });
+// Mounted on the site's own origin, it also re-issues the consent cookie (plain name: the demo is http).
+const collector = await createCollector({
+  db,
+  adminToken,
+  allowOrigins: [base],
+  rateLimit: false,
+  consentCookie: 'paloma_consent',
+});
 
 const types = {
   '.html': 'text/html; charset=utf-8',

@@ -57,7 +57,10 @@ describe('the demo', () => {
   it('speaks Kazakh on its Kazakh page, and shows the stored receipt on a page a person can read', async () => {
     await t.page.goto(`${base}/kk.html`);
     const ui = consentUI(t.page);
+    const answered = t.page.waitForResponse((r) => r.request().method() === 'POST');
     await ui.bannerButton('Барлығын қабылдау').click();
+    // The collector is on the demo's own origin: it re-issues the consent cookie.
+    expect(await (await answered).headerValue('set-cookie')).toMatch(/^paloma_consent=1\..*; SameSite=Lax$/);
     await expect
       .poll(async () => (await (await fetch(`${base}/api/receipts.ndjson`)).text()).trim().split('\n').length)
       .toBe(1);

@@ -20,7 +20,8 @@ export interface HttpsFront {
   close(): Promise<void>;
 }
 
-function selfSigned(): { key: Buffer; cert: Buffer } {
+/** A throwaway key and certificate for `*.paloma.test` (and, for a server test, any host: clients skip the check). */
+export function selfSigned(): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(join(tmpdir(), 'paloma-tls-'));
   try {
     execFileSync(

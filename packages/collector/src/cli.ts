@@ -12,19 +12,27 @@ const USAGE = `Usage:
                     [--allow-origin https://example.com ...] [--admin-token TOKEN]
                     [--record-ip] [--trust-proxy | --trust-proxy-hops N | --trusted-proxy ADDR ...]
                     [--rate-limit 120] [--max-connections 1000] [--chain-key KEY]
+                    [--consent-cookie NAME [--consent-cookie-domain DOMAIN]]
   consent-collector verify --db ./receipts.sqlite|postgres://... [--chain-key KEY]
                     [--save-heads FILE] [--against FILE]
   consent-collector --version
 
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
 _ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, _MAX_CONNECTIONS,
-_TRUST_PROXY (1 for one proxy, a hop count, or comma-separated proxy addresses), _CHAIN_KEY.
+_TRUST_PROXY (1 for one proxy, a hop count, or comma-separated proxy addresses), _CHAIN_KEY,
+_CONSENT_COOKIE, _CONSENT_COOKIE_DOMAIN.
 --rate-limit is requests per minute per address; 0 turns it off.
 --trust-proxy: one proxy of yours in front; the client is the right-most X-Forwarded-For
 entry. --trust-proxy-hops N: N proxies in a row. --trusted-proxy ADDR: your proxies' addresses.
 The chain key (at least 32 characters) is best given as CONSENT_COLLECTOR_CHAIN_KEY: a flag
 shows in the process list. verify --save-heads writes every chain's head to FILE; verify
---against FILE reports receipts and chains deleted since, unless an erasure or purge was logged.`;
+--against FILE reports receipts and chains deleted since, unless an erasure or purge was logged.
+--consent-cookie NAME: for a collector on the site's own origin (e.g. /consent/receipts), answer
+each accepted receipt with the consent cookie NAME (the SDK's cookie.name, __Host- prefixed on
+https: __Host-paloma_consent), so it lasts until the receipt's expiresAt where browsers cap
+cookies written by script (Safari: 7 days). Max-Age to expiresAt, Path=/, SameSite=Lax, Secure on
+https (or behind a trusted proxy sending X-Forwarded-Proto: https), never HttpOnly; a __Host- name
+is sent over https only. --consent-cookie-domain: only if the SDK's cookie.domain sets one.`;
 
 const env = (name: string): string | undefined => process.env[`CONSENT_COLLECTOR_${name}`] || undefined;
 const flag = (value: boolean | undefined, name: string): boolean =>
@@ -89,6 +97,8 @@ async function main(argv: string[]): Promise<number> {
       'rate-limit': { type: 'string' },
       'max-connections': { type: 'string' },
       'chain-key': { type: 'string' },
+      'consent-cookie': { type: 'string' },
+      'consent-cookie-domain': { type: 'string' },
       'save-heads': { type: 'string' },
       against: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -167,6 +177,8 @@ async function main(argv: string[]): Promise<number> {
     maxConnections: integer(values['max-connections'] ?? env('MAX_CONNECTIONS'), 1000, '--max-connections'),
     rateLimit: perMinute === 0 ? false : { max: perMinute, windowMs: 60_000 },
     chainKey,
+    consentCookie: values['consent-cookie'] ?? env('CONSENT_COOKIE'),
+    consentCookieDomain: values['consent-cookie-domain'] ?? env('CONSENT_COOKIE_DOMAIN'),
     onError: (error) => console.error('consent-collector:', error),
   });
   // Both are legitimate set-ups, but a new operator should hear why browsers or routes fail.

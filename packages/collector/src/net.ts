@@ -64,3 +64,19 @@ export function truncateIp(address: string): string | null {
   const network = groups.slice(0, 3).map((group) => Number.parseInt(group, 16).toString(16));
   return `${network.join(':')}::`;
 }
+
+/**
+ * Whether the client reached us over https: the socket is TLS, or a proxy that `trust` trusts (the
+ * TCP peer, under a hop count any peer; under a list, one of its addresses) says so in the right-most
+ * `X-Forwarded-Proto` entry, the one it wrote itself. A client's own `X-Forwarded-Proto` counts for nothing.
+ */
+export function isHttps(req: IncomingMessage, trust: TrustProxy): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted) return true;
+  if (trust === false || trust === 0) return false;
+  if (typeof trust === 'object' && !trust.map(normalise).includes(normalise(req.socket.remoteAddress ?? ''))) {
+    return false;
+  }
+  const header = req.headers['x-forwarded-proto'];
+  const entries = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+  return entries[entries.length - 1]!.trim().toLowerCase() === 'https';
+}

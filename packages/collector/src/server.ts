@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createConsentCookie } from './consent-cookie.js';
 import { clientAddress, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -55,6 +56,19 @@ export interface CollectorOptions {
   storeTimeoutMs?: number;
   /** Longest `/healthz` waits for the store's answer. @default 2000 */
   healthTimeoutMs?: number;
+  /**
+   * Re-issue the consent cookie of this name (`__Host-paloma_consent` where the site is on https) in the
+   * answer to every accepted version 2 receipt, for a collector on the site's own origin: the receipt's
+   * decision in the SDK's own format, `Max-Age` to its `expiresAt`, `Path=/`, `SameSite=Lax`, `Secure` on
+   * https (the socket, or a trusted proxy's `X-Forwarded-Proto`), never `HttpOnly`. Not when the request's
+   * cookie holds a later decision. A `__Host-`/`__Secure-` name is not sent over http (warned once).
+   * @default none: no cookie is set
+   */
+  consentCookie?: string;
+  /** `Domain` of the re-issued cookie: only when the SDK's `cookie.domain` sets one. @default none (host-only) */
+  consentCookieDomain?: string;
+  /** Called with what an operator should fix (once each). @default console.warn */
+  onWarning?: (message: string) => void;
   /** Called with unexpected errors (a 5xx was answered). @default no-op */
   onError?: (error: unknown) => void;
   /** Clock, for tests. @default () => new Date() */
@@ -92,6 +106,21 @@ type Reply = (status: number, body: unknown, headers?: Record<string, string>) =
  */
 export async function createCollector(options: CollectorOptions = {}): Promise<Collector> {
   const validate = createReceiptValidator();
+  const onWarning = options.onWarning ?? ((message: string) => console.warn(`consent-collector: warning: ${message}`));
+  // Before the store opens: a cookie no browser would take is a mistake to refuse at start.
+  if (options.consentCookieDomain !== undefined && options.consentCookie === undefined) {
+    throw new Error('consentCookieDomain needs consentCookie (the name of the cookie to re-issue)');
+  }
+  const consentCookie =
+    options.consentCookie === undefined
+      ? undefined
+      : createConsentCookie({
+          name: options.consentCookie,
+          domain: options.consentCookieDomain,
+          trustProxy: options.trustProxy ?? false,
+          now: () => (options.now ?? (() => new Date()))().getTime(),
+          warn: onWarning,
+        });
   const store =
     typeof options.db === 'object'
       ? options.db
@@ -170,8 +199,12 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return reply(409, { error: 'receiptId already stored with a different body' });
     }
     const { receiptId, receivedAt } = outcome.stored;
-    if (outcome.status === 'duplicate') return reply(200, { receiptId, receivedAt, duplicate: true });
-    reply(201, { receiptId, receivedAt });
+    // The receipt as posted, which a duplicate matches: its categories in the SDK's order, not the stored (sorted) one,
+    // so the value is byte for byte the one the SDK wrote.
+    const cookie = consentCookie?.(req, result.receipt);
+    const headers: Record<string, string> = cookie ? { 'Set-Cookie': cookie } : {};
+    if (outcome.status === 'duplicate') return reply(200, { receiptId, receivedAt, duplicate: true }, headers);
+    reply(201, { receiptId, receivedAt }, headers);
   }
 
   async function exportReceipts(res: ServerResponse, url: URL, reply: Reply): Promise<void> {

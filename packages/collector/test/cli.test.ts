@@ -74,6 +74,41 @@ describe('the CLI for a new operator', () => {
     expect(running.output()).not.toMatch(/warning/);
   });
 
+  it('re-issues the consent cookie named by --consent-cookie or CONSENT_COLLECTOR_CONSENT_COOKIE', async () => {
+    db = await createSqliteDb();
+    const v2 = () => ({ ...makeReceipt(), version: 2, expiresAt: '2099-01-01T00:00:00.000Z', notice: null });
+    running = await startCli(['--db', db.db]);
+    expect((await post(running.url, v2())).headers.get('set-cookie')).toBeNull();
+    await running.stop();
+    running = await startCli(['--db', db.db, '--consent-cookie', 'paloma_consent']);
+    expect((await post(running.url, v2())).headers.get('set-cookie')).toMatch(
+      /^paloma_consent=1\..*; Path=\/; SameSite=Lax$/,
+    );
+    await running.stop();
+    running = await startCli(['--db', db.db], {
+      CONSENT_COLLECTOR_CONSENT_COOKIE: 'site_consent',
+      CONSENT_COLLECTOR_CONSENT_COOKIE_DOMAIN: 'paloma365.com',
+    });
+    expect((await post(running.url, v2())).headers.get('set-cookie')).toMatch(
+      /^site_consent=1\..*; Domain=paloma365.com; /,
+    );
+    const help = await cli(['--help']);
+    expect(help.stdout).toMatch(/--consent-cookie NAME/);
+    expect(help.stdout).toMatch(/_CONSENT_COOKIE, _CONSENT_COOKIE_DOMAIN/);
+    const refused = await cli([
+      '--db',
+      db.db,
+      '--consent-cookie',
+      '__Host-c',
+      '--consent-cookie-domain',
+      'paloma365.com',
+    ]);
+    expect(refused).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/__Host- consent cookie .* cannot have a Domain/),
+    });
+  });
+
   it('takes the trusted proxies from --trusted-proxy, and refuses ambiguous or wrong proxy flags', async () => {
     db = await createSqliteDb();
     running = await startCli(['--db', db.db, '--record-ip', '--trusted-proxy', '127.0.0.1', '--rate-limit', '0']);

@@ -116,7 +116,7 @@ describe('sending', () => {
     expect(JSON.parse(calls[0]?.stored ?? '[]')[0].receipt).toEqual(r);
   });
 
-  it('posts JSON with keepalive, no credentials and the receipt id as Idempotency-Key', async () => {
+  it('posts JSON with keepalive, cookies only to its own origin and the receipt id as Idempotency-Key', async () => {
     const storage = fakeStorage();
     const { fetch, calls } = fetchDouble(storage, 201);
     const r = receipt();
@@ -126,7 +126,7 @@ describe('sending', () => {
     expect(init).toMatchObject({
       method: 'POST',
       keepalive: true,
-      credentials: 'omit',
+      credentials: 'same-origin',
       referrerPolicy: 'strict-origin',
     });
     expect(init.headers).toEqual({ 'Content-Type': 'application/json', 'Idempotency-Key': r.receiptId });

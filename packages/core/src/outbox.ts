@@ -214,7 +214,9 @@ export function createOutbox(env: Env, endpoint: string, hooks: OutboxHooks): Ou
         method: 'POST',
         // Outlives the page, so a navigation right after the click does not cancel it.
         keepalive,
-        credentials: 'omit',
+        // Cookies go to the site's own origin only: a collector mounted there answers with the consent cookie
+        // (Set-Cookie, which `omit` would make the browser drop); a collector elsewhere gets none.
+        credentials: 'same-origin',
         // The Referer would carry the query string the receipt leaves out.
         referrerPolicy: 'strict-origin',
         headers: { 'Content-Type': 'application/json', 'Idempotency-Key': id },

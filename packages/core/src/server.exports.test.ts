@@ -2,8 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 
-it('exports exactly readConsent from the server entry', async () => {
-  expect(Object.keys(await import('./server.js'))).toEqual(['readConsent']);
+it('exports exactly readConsent, consentCookieValue and consentCookieTime from the server entry', async () => {
+  expect(Object.keys(await import('./server.js')).sort()).toEqual([
+    'consentCookieTime',
+    'consentCookieValue',
+    'readConsent',
+  ]);
 });
 
 it('maps @paloma365/consent-core/server to its own files, types first', () => {

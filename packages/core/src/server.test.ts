@@ -1,8 +1,9 @@
 // @vitest-environment node
 import fc from 'fast-check';
+import Cookies from 'js-cookie';
 import { describe, expect, it } from 'vitest';
 import type { Decision } from './decision.js';
-import { readConsent } from './server.js';
+import { consentCookieTime, consentCookieValue, readConsent } from './server.js';
 import { createConsentStore, encodeConsent } from './storage.js';
 import { fakeEnv, fakeJar, resolvedConfig } from './test-env.js';
 
@@ -115,5 +116,55 @@ describe('readConsent', () => {
     });
     expect(readConsent(request.headers.get('cookie'), options)).toEqual(rejected);
     expect(readConsent(new Request('https://www.paloma.test/').headers.get('cookie'), options)).toBeNull();
+  });
+});
+
+describe('consentCookieValue', () => {
+  const RECEIPT_ID = '7d444840-9dc0-41d1-8c6b-6a4b6a0c1f55';
+  const receipt = (decision: Decision) => ({ ...decision, receiptId: RECEIPT_ID, language: 'en', notice: null });
+
+  it('is the value the SDK writes for the decision, encoded as js-cookie encodes it', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 200 }), fc.boolean(), (policyVersion, analytics) => {
+        const decision = { ...at('custom', analytics, !analytics), policyVersion };
+        expect(consentCookieValue(receipt(decision))).toBe(
+          Cookies.converter.write(encodeConsent(decision, RECEIPT_ID), 'paloma_consent'),
+        );
+      }),
+    );
+  });
+
+  it('reads back as the same decision, chained to the receipt, on the server and in the browser', () => {
+    for (const decision of [accepted, rejected, at('custom', true, false), { ...accepted, policyVersion: 'v 2; ü' }]) {
+      const value = consentCookieValue(receipt(decision));
+      expect(value).toMatch(/^[^\s;,"\\]+$/); // a cookie-octet string: nothing a Set-Cookie header cannot carry
+      const header = `__Host-paloma_consent=${value}`;
+      expect(readConsent(header, { policyVersion: decision.policyVersion })).toEqual(decision);
+      const https = { protocol: 'https:', hostname: 'www.paloma.test', origin: '', pathname: '/' };
+      const jar = fakeJar({ '__Host-paloma_consent': value });
+      const config = resolvedConfig({ policyVersion: decision.policyVersion });
+      const stored = createConsentStore(config, fakeEnv({ location: https, cookies: jar, now: Date.now })).read();
+      expect(stored).toEqual({ decision, subjectId: decision.subjectId, lastReceiptId: RECEIPT_ID });
+    }
+  });
+});
+
+describe('consentCookieTime', () => {
+  it('gives the time of the decision a cookie of the name holds, whatever its policy', () => {
+    const other = { ...accepted, policyVersion: 'another', timestamp: '2026-03-01T10:00:00.123Z' };
+    const header = `a=1; ${pair('__Host-paloma_consent', encodeConsent(other))}`;
+    expect(consentCookieTime(header, '__Host-paloma_consent')).toBe(Date.parse(other.timestamp));
+  });
+
+  it('is undefined for no cookie, a value of no format the SDK writes, or two differing cookies', () => {
+    const value = encodeConsent(accepted);
+    expect(consentCookieTime(pair('paloma_consent', value), '__Host-paloma_consent')).toBeUndefined();
+    expect(consentCookieTime(undefined, 'paloma_consent')).toBeUndefined();
+    expect(consentCookieTime('paloma_consent=2.x.y', 'paloma_consent')).toBeUndefined();
+    expect(
+      consentCookieTime(`paloma_consent=${value.replace(/^1\.[^.]+/, '1.nope')}`, 'paloma_consent'),
+    ).toBeUndefined();
+    const two = [pair('paloma_consent', value), pair('paloma_consent', encodeConsent(rejected))].join('; ');
+    expect(consentCookieTime(two, 'paloma_consent')).toBeUndefined();
   });
 });

@@ -83,6 +83,15 @@ export function decodeConsent(value: string | null | undefined, config: DecodeOp
   return linked;
 }
 
+/**
+ * The time of the decision a cookie value holds, whatever its policy version and choices; `undefined`
+ * when it is no value `encodeConsent` writes. For a receiver (`server.ts`); the engine does not use it.
+ */
+export function decisionTime(value: string | null | undefined): number | undefined {
+  const [format, subjectId = '', time = ''] = (value ?? '').split('.');
+  return format === FORMAT && UUID.test(subjectId) && /^[0-9a-z]+$/.test(time) ? Number.parseInt(time, 36) : undefined;
+}
+
 /** `__Host-` cookies can only be set by the host itself, Secure, with `Path=/` and no `Domain`. */
 export const HOST_PREFIX = '__Host-';
 
