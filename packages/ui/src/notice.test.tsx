@@ -132,6 +132,47 @@ describe('the notice of a decision made through the UI', () => {
     expect(Object.keys(notice).sort()).toEqual(['categories', 'id', 'language', 'policyVersion', 'texts']);
   });
 
+  it('lists each declared cookie as the dialog shows it, in the shown language; plain names stay names', () => {
+    // The test vector's declarations, configured with texts for two languages (and one left out).
+    const declared = vectors.cases[2]!.notice.categories!;
+    const { root, posted, consent } = mountPosting({
+      language: 'ru',
+      categories: {
+        analytics: {
+          cookies: [
+            '_ga',
+            {
+              name: '_ga_*',
+              purpose: { en: 'Keeps the session', ru: 'Хранит состояние сессии Google Analytics' },
+              lifetime: { ru: '2 года', en: '2 years' },
+            },
+            { name: '_gid', purpose: { kk: 'Тек қазақша' } },
+            '_gat*',
+            '_ym_*',
+            {
+              name: '_ym_uid',
+              purpose: 'Отличает одного посетителя от другого для Яндекс Метрики: «"уникальный" ID»',
+              lifetime: '1 год',
+            },
+          ],
+        },
+        functional: { cookies: [{ name: 'yt-remote-*', lifetime: { ru: 'сессия' } }] },
+      },
+    });
+    consent.showPreferences();
+    // What the dialog lists, one line per declaration.
+    const shown = Array.from(root.querySelectorAll('li'), (li) => li.textContent);
+    click(root, 'Сохранить настройки');
+    const notice = posted[0]!.notice!;
+    expect(notice.categories.map((c) => c.cookies)).toStrictEqual(declared.map((c) => c.cookies));
+    const lines = notice.categories.flatMap((c) =>
+      c.cookies.flatMap((cookie) =>
+        typeof cookie === 'string' ? [] : [[cookie.name, cookie.purpose, cookie.lifetime].filter(Boolean).join(' — ')],
+      ),
+    );
+    expect(shown).toEqual(lines);
+  });
+
   it('comes with Reject all and Save preferences too; one wording, one id', () => {
     const { root, posted, consent } = mountPosting({});
     click(root, 'Reject all');

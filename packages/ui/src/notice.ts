@@ -1,4 +1,4 @@
-import type { Notice, ResolvedConfig } from '@paloma365/consent-core';
+import type { Category, Notice, ResolvedConfig } from '@paloma365/consent-core';
 import type { Translator } from './i18n.js';
 import { builtinTexts } from './texts/index.js';
 
@@ -19,11 +19,25 @@ export function noticeOf(config: ResolvedConfig, ui: Translator): NoticeBody {
     privacyPolicyUrl: config.privacyPolicyUrl,
     operator: config.operator,
     texts,
-    categories: config.categories.map((c) => {
-      const [title, description] = ui.category(c);
-      return { id: c.id, title, description, required: c.required, cookies: c.cookies };
-    }),
+    categories: config.categories.map((c) => categoryOf(c, ui)),
   };
+}
+
+/**
+ * A category as the dialog lists it: its cookies in the configuration's order, each a name, or the
+ * declaration the dialog shows for it, with the purpose and lifetime it shows (an empty one left out).
+ */
+function categoryOf(c: Category, ui: Translator): NoticeBody['categories'][number] {
+  const [title, description] = ui.category(c);
+  // `declared` is the object entries of the configured list, in its order: each is the next name it has.
+  let next = 0;
+  const cookies = c.cookies.map((name) => {
+    const cookie = c.declared?.[next];
+    if (cookie?.name !== name) return name;
+    next++;
+    return { name, purpose: ui.local(cookie.purpose) || undefined, lifetime: ui.local(cookie.lifetime) || undefined };
+  });
+  return { id: c.id, title, description, required: c.required, cookies };
 }
 
 /**
