@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Receipt } from '@paloma365/consent-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createReceiptValidator } from '../../collector/src/validate.js';
 import vectors from '../../core/test-vectors/notice.json' with { type: 'json' };
 import { canonicalJson, prepareNotice, sha256 } from './notice.js';
 import { fakeEnv, inside, mount, unmountAll } from './test-helpers.js';
@@ -171,6 +172,21 @@ describe('the notice of a decision made through the UI', () => {
       ),
     );
     expect(shown).toEqual(lines);
+  });
+
+  it('stays within the receipt’s bounds: a text past one is a warning, the built-in text shown and recorded', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { root, posted } = mountPosting({ texts: { en: { bannerTitle: 'x'.repeat(2001) } } });
+    expect(root.querySelector('h2')?.textContent).toBe('We use cookies');
+    click(root, 'Accept all');
+    expect(posted[0]!.notice!.texts.bannerTitle).toBe('We use cookies');
+    // The fake page has no http(s) address; everything else as posted.
+    expect(createReceiptValidator()({ ...posted[0], page: 'https://paloma365.com/' }).ok).toBe(true);
+    expect(warn).toHaveBeenCalledWith(
+      '[paloma-consent]',
+      expect.stringMatching(/^texts\.en\.bannerTitle: expected at most 2000/),
+    );
+    warn.mockRestore();
   });
 
   it('comes with Reject all and Save preferences too; one wording, one id', () => {
