@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { consentUI, decision, focused, settle, tabUntil, testPage } from './consent.js';
+import { noticeId } from '../../packages/collector/src/notice.js';
+import { CONFIG, consentUI, decision, focused, settle, tabUntil, testPage } from './consent.js';
 import { useE2E } from './harness.js';
+import { bodyOf, requestProblems } from './receipts-helpers.js';
 
 const t = useE2E();
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -128,8 +130,6 @@ describe('an undecided visitor', () => {
     expect(receipt?.body).toMatchObject({
       method: 'custom',
       categories: { necessary: true, analytics: false, functional: true },
-      // The wording shown, the placeholder's among it.
-      notice: { id: expect.stringMatching(/^[0-9a-f]{64}$/), texts: { placeholderAllow: expect.any(String) } },
     });
     await consentUI(t.page).banner.waitFor({ state: 'detached' });
     await expect.poll(() => embedRequests()).toEqual(['GET /embed.html', 'GET /embed.html']);
@@ -140,6 +140,56 @@ describe('an undecided visitor', () => {
     expect(await t.page.evaluate(() => (document.getElementById('video') as HTMLElement).style.visibility)).toBe('');
     expect(await t.page.frameLocator('#video').locator('p').textContent()).toBe('The embed');
   });
+
+  for (const [lang, button] of [
+    ['en', 'Allow and show'],
+    ['ru', 'Разрешить и показать'],
+  ] as const) {
+    it(`records the placeholder's own wording as the receipt's notice, its id the hash of it (${lang})`, async () => {
+      await open(EMBEDS, lang);
+      await consentUI(t.page).banner.waitFor();
+      const [name, text, allow, link] = await Promise.all(
+        ['.nm', 'p:not(.nm, .ac)', 'button', 'a'].map((s) => placeholder(t.page).locator(s).textContent()),
+      );
+      await allowButton(t.page, 'video', button).click();
+      const [received] = await t.server.receipts.wait(1);
+      // The collector's own check: the schema, and that notice.id is the SHA-256 of the notice.
+      expect(requestProblems(received!)).toEqual([]);
+      const notice = bodyOf(received!).notice!;
+      expect(notice.id).toBe(noticeId(notice));
+      // Only what the placeholder showed: no banner or dialog text, no operator or policy link.
+      expect(notice).toStrictEqual({
+        id: notice.id,
+        language: lang,
+        policyVersion: CONFIG.policyVersion,
+        texts: {
+          placeholderLabel: name,
+          placeholderText: expect.stringContaining('{categories}'),
+          placeholderAllow: allow,
+          settings: link,
+        },
+        categories: [
+          {
+            id: 'functional',
+            title: expect.any(String),
+            description: expect.any(String),
+            required: false,
+            cookies: [],
+          },
+        ],
+      });
+      expect(name).toBe('Product video');
+      const titles = notice.categories.map((c) => c.title).join(', ');
+      expect(notice.texts.placeholderText!.replace('{categories}', titles)).toBe(text);
+      // The other embed's placeholder has a wording of its own: another name, another id.
+      await t.page.context().clearCookies();
+      await t.page.reload();
+      await allowButton(t.page, 'map', button).click();
+      const [, other] = await t.server.receipts.wait(2);
+      expect(bodyOf(other!).notice).toMatchObject({ texts: { placeholderLabel: 'Office map' } });
+      expect(bodyOf(other!).notice!.id).not.toBe(notice.id);
+    });
+  }
 
   it('opens the preferences from its link', async () => {
     await open();

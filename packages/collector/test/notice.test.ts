@@ -6,7 +6,7 @@ import { canonicalJson } from '../src/chain.js';
 import { noticeBody, noticeId } from '../src/notice.js';
 import { openStore } from '../src/open-store.js';
 import { listen, type RunningCollector } from '../src/server.js';
-import type { ReceiptV2 } from '../src/validate.js';
+import { createReceiptValidator, type ReceiptV2 } from '../src/validate.js';
 import { makeReceipt, post, stores, type TestDb } from './helpers.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../../core/test-vectors/notice.json', import.meta.url), 'utf8')) as {
@@ -31,6 +31,39 @@ describe('notice ids', () => {
     expect(canonicalJson(notice)).toBe(canonical);
     expect(noticeId({ id: 'ignored', ...notice } as Notice)).toBe(sha256);
     expect(noticeBody({ ...notice, id: 'ignored' } as Notice)).toBe(canonical);
+  });
+});
+
+describe('cookie declarations in a notice', () => {
+  const validate = createReceiptValidator();
+  const withCookies = (cookies: unknown[]) => {
+    const body = { ...NOTICE, id: undefined, categories: [{ ...NOTICE.categories[1]!, cookies }] } as unknown as Notice;
+    return makeV2({ notice: { ...body, id: noticeId(body) } });
+  };
+  const problems = (cookies: unknown[]) => {
+    const result = validate(withCookies(cookies));
+    return result.ok ? [] : result.problems;
+  };
+  const declared = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `c${i}`, purpose: 'p', lifetime: 'l' }));
+
+  it("accepts the test vector's declarations, and a declaration at every limit", () => {
+    const vector = vectors.cases[2]!;
+    expect(validate(makeV2({ notice: { id: vector.sha256, ...vector.notice } as Notice })).ok).toBe(true);
+    const name = 'n'.repeat(100);
+    expect(problems([{ name, purpose: 'ж'.repeat(200), lifetime: '🍪'.repeat(50) }, { name }])).toEqual([]);
+    expect(problems([...declared(20), ...Array.from({ length: 30 }, (_, i) => `plain${i}`)])).toEqual([]);
+  });
+
+  it.each([
+    ['a purpose over 200 characters', [{ name: 'a', purpose: 'ж'.repeat(201) }]],
+    ['a lifetime over 50 characters', [{ name: 'a', lifetime: 'x'.repeat(51) }]],
+    ['a purpose over two lines', [{ name: 'a', purpose: 'one\ntwo' }]],
+    ['a declaration without a name', [{ purpose: 'x' }]],
+    ['a name the cookie pattern refuses', [{ name: 'a b' }]],
+    ['a field the schema does not have', [{ name: 'a', domain: 'x' }]],
+    ['more than 20 declarations in one category', declared(21)],
+  ])('refuses %s', (_, cookies) => {
+    expect(problems(cookies)).not.toEqual([]);
   });
 });
 
@@ -118,13 +151,19 @@ describe.each(stores)('notices on $kind', ({ create }) => {
         title: text(200),
         description: text(2000),
         required: i === 0,
-        cookies: Array.from({ length: 50 }, (_, j) => `${j}`.padEnd(100, '_')),
+        // 20 declarations, the most a category may have, each text at its limit in 4-byte characters.
+        cookies: Array.from({ length: 50 }, (_, j) =>
+          j < 20
+            ? { name: `${j}`.padEnd(100, '_'), purpose: '🍪'.repeat(200), lifetime: '🍪'.repeat(50) }
+            : `${j}`.padEnd(100, '_'),
+        ),
       })),
     };
     const notice = { id: noticeId(body as unknown as Notice), ...body } as Notice;
     const receipt = makeV2({ notice, policyVersion: 'p'.repeat(200) });
     const size = Buffer.byteLength(JSON.stringify(receipt));
-    expect(size).toBeGreaterThan(1_300_000);
+    expect(size).toBeGreaterThan(1_900_000);
+    expect(size).toBeLessThan(2_097_152);
     const response = await post(base, receipt);
     expect(response.status).toBe(201);
     const one = await db.sql(`SELECT length(body) AS n FROM notices WHERE id = '${notice.id}'`);

@@ -212,9 +212,10 @@ const CONSENT_MODE_TYPES: readonly string[] = [
 ];
 
 const CATEGORY_ID = /^[a-z][a-z0-9_]{0,31}$/;
-/** A BCP 47 language tag, as far as it matters here: a language, then optional subtags. */
-const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A BCP 47 language tag, as far as it matters here: a language, then optional subtags; 35 characters at most, as the receipt's. */
+const LANGUAGE_TAG = /^(?=.{2,35}$)[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+/** A cookie name (RFC 6265 token); 100 characters at most, as the receipt's notice lists it. */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}$/;
 
 type Json = Record<string, unknown>;
 
@@ -329,14 +330,17 @@ export function validateConfig(input: unknown): Validation {
   const category = object({
     title: soft(localized),
     description: soft(localized),
-    cookies: optional(
-      each(
-        (value, path) =>
-          isObject(value)
-            ? object({ name: cookieName, purpose: localized, lifetime: localized })(value, path)
-            : cookieName(value, path),
-        'a list of cookie names',
-      ),
+    // At most 50: the receipt's notice lists them all, and a longer list would make it refused.
+    cookies: optional((value, path) =>
+      Array.isArray(value) && value.length > 50
+        ? expected(path, 'at most 50 cookies', value.length)
+        : each(
+            (value, path) =>
+              isObject(value)
+                ? object({ name: cookieName, purpose: localized, lifetime: localized })(value, path)
+                : cookieName(value, path),
+            'a list of cookie names',
+          )(value, path),
     ),
   });
   const consentModeTypes = each(

@@ -31,6 +31,6 @@ export type { Decision, Method } from './decision.js';
 export type { CookieAttributes, CookieJar, Env, KeyValueStore, LocationLike, NavigatorLike } from './env.js';
 export { browserEnv } from './env.js';
 export { resolveLanguage } from './language.js';
-export type { Notice, Receipt } from './receipt.js';
+export type { Notice, NoticeCookie, Receipt } from './receipt.js';
 export type { ScriptPolicy } from './trusted.js';
 export { scriptPolicy } from './trusted.js';

@@ -16,7 +16,21 @@ export interface Notice {
   /** Every text of the banner and the dialog, by its `TextKey`. */
   texts: Record<string, string>;
   /** As listed in the dialog, in its order. */
-  categories: { id: string; title: string; description: string; required: boolean; cookies: string[] }[];
+  categories: {
+    id: string;
+    title: string;
+    description: string;
+    required: boolean;
+    /** A name as configured, or a cookie the dialog declares, as shown (in the shown language). */
+    cookies: (string | NoticeCookie)[];
+  }[];
+}
+
+/** A cookie declaration as the dialog showed it: a purpose or lifetime it did not show is left out. */
+export interface NoticeCookie {
+  name: string;
+  purpose?: string;
+  lifetime?: string;
 }
 
 /**

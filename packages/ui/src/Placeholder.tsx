@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import type { Ui } from './App.js';
+import { noticeOf, prepareNotice } from './notice.js';
 import { placeholderCss } from './placeholder-styles.js';
 import { applyStyles } from './styles.js';
 
@@ -10,15 +11,13 @@ const GATED_FRAME = 'iframe[data-category]:not([src],[data-consent-placeholder=o
 const categoriesOf = (element: Element) =>
   (element.getAttribute('data-category') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
 
-/** A name for the embed: its label, its title, else the host it would load from. */
+/** A name for the embed: its label, its title, else the host it would load from; at most 200 characters, as a title. */
 const nameOf = (frame: HTMLIFrameElement) => {
-  const name = frame.getAttribute('data-consent-label') || frame.title;
-  if (name) return name;
+  let name = frame.getAttribute('data-consent-label') || frame.title;
   try {
-    return new URL(frame.getAttribute('data-src') ?? '', frame.baseURI).hostname;
-  } catch {
-    return '';
-  }
+    name ||= new URL(frame.getAttribute('data-src') ?? '', frame.baseURI).hostname;
+  } catch {}
+  return [...name].slice(0, 200).join('');
 };
 
 interface PlaceholderProps {
@@ -29,20 +28,19 @@ interface PlaceholderProps {
 /** What the embed is and what it needs, a button that allows that, and the way to the preferences. */
 export function Placeholder({ ui, frame }: PlaceholderProps) {
   const { consent, config } = ui;
-  const ids = categoriesOf(frame);
-  const titles = ids.map((id) => {
-    const category = config.categories.find((c) => c.id === id);
-    return category ? ui.category(category)[0] : id;
-  });
-  const name = nameOf(frame);
+  // The configured ones, in the embed's order: nothing can allow an id the configuration lacks.
+  const categories = categoriesOf(frame).flatMap((id) => config.categories.filter((c) => c.id === id));
+  const label = nameOf(frame);
+  // Its own wording, hashed now as the banner's is, so a click finds the id ready: rendered once per
+  // placeholder (nothing re-renders it), this runs once, when it shows.
+  const notice = prepareNotice(noticeOf(config, ui, { categories, label }));
   // Its categories become allowed, every other keeps its choice (undecided: refused); the gate loads every such embed.
-  // The receipt carries the notice: every text this UI shows, the placeholder's among them.
   const allow = () =>
-    consent.set({ ...consent.get()?.categories, ...Object.fromEntries(ids.map((id) => [id, true])) }, ui.notice());
+    consent.set({ ...consent.get()?.categories, ...Object.fromEntries(categories.map((c) => [c.id, true])) }, notice());
   return (
-    <fieldset class="ph" aria-label={name || undefined}>
-      {name && <p class="nm">{name}</p>}
-      <p>{ui.t('placeholderText').replace('{categories}', titles.join(', '))}</p>
+    <fieldset class="ph" aria-label={label || undefined}>
+      {label && <p class="nm">{label}</p>}
+      <p>{ui.t('placeholderText').replace('{categories}', categories.map((c) => ui.category(c)[0]).join(', '))}</p>
       <p class="ac">
         <button type="button" onClick={allow}>
           {ui.t('placeholderAllow')}

@@ -1,6 +1,7 @@
 import type { Consent, ConsentState, View } from '@paloma365/consent-core';
 import { render } from 'preact';
 import { App } from './App.js';
+import { withinBounds } from './bounds.js';
 import { deepActiveElement } from './focus.js';
 import { createTranslator } from './i18n.js';
 import { noticeOf, prepareNotice } from './notice.js';
@@ -25,10 +26,11 @@ export interface MountOptions {
  */
 export function mountUI(consent: Consent, options: MountOptions = {}): () => void {
   const doc = options.document ?? globalThis.document;
-  const config = consent.config;
-  if (!config || !doc?.body) return () => {};
+  if (!consent.config || !doc?.body) return () => {};
 
   const warn = (message: string) => console.warn('[paloma-consent]', message);
+  // What the UI shows, and so every notice, within the receipt's bounds.
+  const config = withinBounds(consent.config, warn);
   const translator = createTranslator(config, consent.language, warn);
   // Hashed while the banner renders, so a click finds the notice's id ready.
   const ui = { ...translator, consent, config, notice: prepareNotice(noticeOf(config, translator)) };

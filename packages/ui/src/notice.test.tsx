@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Receipt } from '@paloma365/consent-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createReceiptValidator } from '../../collector/src/validate.js';
 import vectors from '../../core/test-vectors/notice.json' with { type: 'json' };
 import { canonicalJson, prepareNotice, sha256 } from './notice.js';
 import { fakeEnv, inside, mount, unmountAll } from './test-helpers.js';
@@ -130,6 +131,62 @@ describe('the notice of a decision made through the UI', () => {
     expect(notice.texts.bannerTitle).toBe('Cookies here');
     expect(notice.categories[1]).toMatchObject({ title: 'Statistics', cookies: ['_pk_*'] });
     expect(Object.keys(notice).sort()).toEqual(['categories', 'id', 'language', 'policyVersion', 'texts']);
+  });
+
+  it('lists each declared cookie as the dialog shows it, in the shown language; plain names stay names', () => {
+    // The test vector's declarations, configured with texts for two languages (and one left out).
+    const declared = vectors.cases[2]!.notice.categories!;
+    const { root, posted, consent } = mountPosting({
+      language: 'ru',
+      categories: {
+        analytics: {
+          cookies: [
+            '_ga',
+            {
+              name: '_ga_*',
+              purpose: { en: 'Keeps the session', ru: 'Хранит состояние сессии Google Analytics' },
+              lifetime: { ru: '2 года', en: '2 years' },
+            },
+            { name: '_gid', purpose: { kk: 'Тек қазақша' } },
+            '_gat*',
+            '_ym_*',
+            {
+              name: '_ym_uid',
+              purpose: 'Отличает одного посетителя от другого для Яндекс Метрики: «"уникальный" ID»',
+              lifetime: '1 год',
+            },
+          ],
+        },
+        functional: { cookies: [{ name: 'yt-remote-*', lifetime: { ru: 'сессия' } }] },
+      },
+    });
+    consent.showPreferences();
+    // What the dialog lists, one line per declaration.
+    const shown = Array.from(root.querySelectorAll('li'), (li) => li.textContent);
+    click(root, 'Сохранить настройки');
+    const notice = posted[0]!.notice!;
+    expect(notice.categories.map((c) => c.cookies)).toStrictEqual(declared.map((c) => c.cookies));
+    const lines = notice.categories.flatMap((c) =>
+      c.cookies.flatMap((cookie) =>
+        typeof cookie === 'string' ? [] : [[cookie.name, cookie.purpose, cookie.lifetime].filter(Boolean).join(' — ')],
+      ),
+    );
+    expect(shown).toEqual(lines);
+  });
+
+  it('stays within the receipt’s bounds: a text past one is a warning, the built-in text shown and recorded', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { root, posted } = mountPosting({ texts: { en: { bannerTitle: 'x'.repeat(2001) } } });
+    expect(root.querySelector('h2')?.textContent).toBe('We use cookies');
+    click(root, 'Accept all');
+    expect(posted[0]!.notice!.texts.bannerTitle).toBe('We use cookies');
+    // The fake page has no http(s) address; everything else as posted.
+    expect(createReceiptValidator()({ ...posted[0], page: 'https://paloma365.com/' }).ok).toBe(true);
+    expect(warn).toHaveBeenCalledWith(
+      '[paloma-consent]',
+      expect.stringMatching(/^texts\.en\.bannerTitle: expected at most 2000/),
+    );
+    warn.mockRestore();
   });
 
   it('comes with Reject all and Save preferences too; one wording, one id', () => {

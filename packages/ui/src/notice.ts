@@ -1,27 +1,48 @@
-import type { Notice, ResolvedConfig } from '@paloma365/consent-core';
-import type { Translator } from './i18n.js';
+import type { Category, Notice, ResolvedConfig } from '@paloma365/consent-core';
+import type { TextKey, Translator } from './i18n.js';
 import { builtinTexts } from './texts/index.js';
 
 /** A notice without its id: what the id is the hash of. */
 export type NoticeBody = Omit<Notice, 'id'>;
 
+/** The texts a placeholder shows, besides the embed's name. */
+const PLACEHOLDER_KEYS = ['placeholderText', 'placeholderAllow', 'settings'] as const;
+
 /**
  * What the visitor is shown, in the language shown: every text of the banner and the dialog (each
  * `TextKey`, as the translator resolves it), the categories as the dialog lists them, the policy
  * version, the privacy policy URL and the operator. Absent options stay absent.
+ *
+ * With `placeholder`, what that placeholder shows instead: the embed's name (`placeholderLabel`, when
+ * it has one), its text (`{categories}` in it stands for the titles of `categories`, joined by ", "),
+ * its button and its link to the preferences, and the categories its button allows, in its order; not
+ * the banner's texts, the privacy policy or the operator, which it does not show.
  */
-export function noticeOf(config: ResolvedConfig, ui: Translator): NoticeBody {
+export function noticeOf(
+  config: ResolvedConfig,
+  ui: Translator,
+  placeholder?: { categories: Category[]; label: string },
+): NoticeBody {
   const texts: Record<string, string> = {};
-  for (const key in builtinTexts(ui.lang)) texts[key] = ui.t(key as keyof ReturnType<typeof builtinTexts>);
+  for (const key of placeholder ? PLACEHOLDER_KEYS : (Object.keys(builtinTexts(ui.lang)) as TextKey[]))
+    texts[key] = ui.t(key);
+  if (placeholder?.label) texts.placeholderLabel = placeholder.label;
   return {
     language: ui.lang,
     policyVersion: config.policyVersion,
-    privacyPolicyUrl: config.privacyPolicyUrl,
-    operator: config.operator,
+    privacyPolicyUrl: placeholder ? undefined : config.privacyPolicyUrl,
+    operator: placeholder ? undefined : config.operator,
     texts,
-    categories: config.categories.map((c) => {
+    categories: (placeholder?.categories ?? config.categories).map((c) => {
       const [title, description] = ui.category(c);
-      return { id: c.id, title, description, required: c.required, cookies: c.cookies };
+      // A declared cookie as the dialog lists it: a purpose or lifetime it does not show is left out.
+      const cookies = c.cookies.map((name) => {
+        const cookie = c.declared?.find((d) => d.name === name);
+        return cookie
+          ? { name, purpose: ui.local(cookie.purpose) || undefined, lifetime: ui.local(cookie.lifetime) || undefined }
+          : name;
+      });
+      return { id: c.id, title, description, required: c.required, cookies };
     }),
   };
 }
