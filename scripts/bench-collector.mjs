@@ -10,6 +10,7 @@
 // measures every server in turn under the same load, so a busy machine slows them alike; the
 // table gives the median of the runs with min–max. PostgreSQL is the server at DATABASE_URL
 // (default postgres://postgres:postgres@127.0.0.1:5432/postgres), in a throwaway database.
+// BENCH_CLI=<path of another build's dist/cli.js> measures that build instead (before/after).
 // Results: a table on stdout and JSON under .bench/. It fails only when a 201 was not stored
 // or a request failed, never on timings.
 import { execFileSync, spawn } from 'node:child_process';
@@ -79,7 +80,7 @@ function startCollector(db) {
   const args =
     db === undefined
       ? ['-e', BARE_SERVER]
-      : [join(collectorDir, 'dist/cli.js'), '--port', '0', '--db', db, '--rate-limit', '0'];
+      : [process.env.BENCH_CLI ?? join(collectorDir, 'dist/cli.js'), '--port', '0', '--db', db, '--rate-limit', '0'];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
     // Keyed chains (HMAC links), as the README recommends for production.
