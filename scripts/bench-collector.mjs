@@ -7,8 +7,9 @@
 //
 // Each server runs as its own process (the collector: the compiled CLI, rate limit off) so
 // autocannon and the server each get a core; every request carries a fresh receipt. A run
-// measures every server in turn under the same load, so a busy machine slows them alike; the
-// table gives the median of the runs with min–max. PostgreSQL is the server at DATABASE_URL
+// measures every server in turn under the same load; the table gives the median of the runs
+// with min–max, and the ratios (to the bare server, PostgreSQL to SQLite) are taken within each
+// run, so a machine busy with other work weighs on both sides of each. PostgreSQL is the server at DATABASE_URL
 // (default postgres://postgres:postgres@127.0.0.1:5432/postgres), in a throwaway database.
 // BENCH_CLI=<path of another build's dist/cli.js> measures that build instead (before/after).
 // Results: a table on stdout and JSON under .bench/. It fails only when a 201 was not stored
@@ -207,6 +208,17 @@ const spread = (values) => {
   if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 };
+/**
+ * A run's rate of `kind` over its rate of `base`: both measured minutes apart at most, so a
+ * machine busy with other work weighs on both, and the ratio says more than either rate.
+ */
+const ratios = (kind, base) =>
+  Array.from({ length: runs }, (_, i) => {
+    const [mine, theirs] = [kind, base].map((k) => results.find((r) => r.run === i + 1 && r.store === k && !r.error));
+    return mine && theirs && theirs.receiptsPerSecond > 0
+      ? mine.receiptsPerSecond / theirs.receiptsPerSecond
+      : undefined;
+  }).filter((value) => value !== undefined);
 const summary = Object.fromEntries(
   stores.map((kind) => {
     const ok = results.filter((r) => r.store === kind && !r.error);
@@ -216,36 +228,32 @@ const summary = Object.fromEntries(
         runs: ok.length,
         rate: spread(ok.map((r) => r.receiptsPerSecond)),
         p99: spread(ok.map((r) => r.latencyMs.p99)),
+        ...(kind !== 'bare' && stores.includes('bare') ? { toBare: spread(ratios(kind, 'bare')) } : {}),
       },
     ];
   }),
 );
+const pgToSqlite = summary.postgres && summary.sqlite ? spread(ratios('postgres', 'sqlite')) : undefined;
 const show = ({ median: m, min, max }, digits = 0) =>
   Number.isNaN(m)
     ? 'failed'
     : runs > 1
       ? `${m.toFixed(digits)} (${min.toFixed(digits)}–${max.toFixed(digits)})`
       : m.toFixed(digits);
-const ratio = (a, b) => (a && b && !Number.isNaN(a) && !Number.isNaN(b) ? (a / b).toFixed(2) : '');
-const bare = summary.bare?.rate.median;
 const rows = stores.map((kind) => {
-  const { rate, p99 } = summary[kind];
+  const { rate, p99, toBare } = summary[kind];
   const mine = results.filter((r) => r.store === kind);
   return {
     server: kind,
     'receipts/s': show(rate),
     'p99 ms': show(p99),
-    '× bare': kind === 'bare' ? '' : ratio(rate.median, bare),
+    '× bare': toBare ? show(toBare, 2) : '',
     'stored/201': kind === 'bare' ? '' : mine.map((r) => (r.error ? 'failed' : `${r.stored}/${r.created}`)).join(' '),
     'non-2xx': mine.map((r) => (r.error ? r.error : r.non2xx + r.errors)).join(' '),
   };
 });
 console.table(rows);
-if (summary.postgres && summary.sqlite) {
-  console.log(
-    `PostgreSQL / SQLite: ${ratio(summary.postgres.rate.median, summary.sqlite.rate.median)}× the rate (medians of ${runs} run${runs > 1 ? 's' : ''})`,
-  );
-}
+if (pgToSqlite) console.log(`PostgreSQL / SQLite rate: ${show(pgToSqlite, 2)} (per run; median of ${runs})`);
 
 const report = {
   date: new Date().toISOString(),
@@ -255,6 +263,7 @@ const report = {
   connections,
   runs,
   summary,
+  pgToSqlite,
   results,
 };
 mkdirSync(join(root, '.bench'), { recursive: true });

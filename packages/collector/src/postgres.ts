@@ -315,15 +315,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 const SUBJECT_LOCKS = (subjects: string) =>
   `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext(s) AS k FROM unnest(${subjects}) AS s ORDER BY k) AS l`;
 
-/** Thrown inside a batch whose insert skipped a row: the batch is rolled back and read again. */
-const RACED = 'a receiptId was stored under another subject while the batch was written';
-
 /**
  * Stores a batch of receipts in one transaction and answers each: created, duplicate or conflict,
  * as if they had been inserted one by one in arrival order. Under the locks of all the batch's
  * subjects, it reads the receipts already stored under the batch's ids and each subject's chain
  * head, links the new receipts in Node (a subject with several receipts in the batch links them in
- * order), and writes them and their notices in one statement.
+ * order), and sends them, their notices and the COMMIT in one round trip.
  */
 async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pending[]): Promise<InsertResult[]> {
   // One round trip for BEGIN, the locks and the reads. A multi-statement query cannot take
@@ -387,51 +384,50 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
           fresh.set(receiptId, { body, stored: created });
           return { status: 'created', stored: created };
         });
-        if (rows.length === 0) return results;
-        const column = <K extends keyof ReceiptRow>(name: K) => rows.map((row) => row[name]);
-        // Notices in id order, so two batches adding the same new notices cannot wait on each
-        // other's; receipts in arrival order, which their seq (the chain order) follows.
+        if (rows.length === 0) return { results, write: '' };
+        // Written and committed in one round trip, so the values are escaped in (a multi-statement
+        // query cannot take parameters). Notices in id order, so two batches adding the same new
+        // notices cannot each wait for the other's; receipts in arrival order, which their seq
+        // (the chain order) follows.
+        const values = (tuples: (string | number | null)[][]) =>
+          tuples
+            .map((tuple) => `(${tuple.map((v) => (v === null ? 'NULL' : client.escapeLiteral(String(v)))).join(', ')})`)
+            .join(',\n');
         const ids = [...notices.keys()].sort();
-        const inserted = await client.query(
-          `WITH added AS (
-             INSERT INTO notices (id, body, first_seen)
-             SELECT * FROM unnest($10::text[], $11::text[], $12::text[]) ORDER BY 1
-             ON CONFLICT (id) DO NOTHING
-           )
-           INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id)
-           SELECT a, b, c, d, e, f, g, h, i
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                         $8::int[], $9::text[]) WITH ORDINALITY AS t(a, b, c, d, e, f, g, h, i, position)
-             ORDER BY position
-           ON CONFLICT (receipt_id) DO NOTHING`,
-          [
-            column('receipt_id'),
-            column('subject_id'),
-            column('received_at'),
-            column('client_ip'),
-            column('body'),
-            column('prev_hash'),
-            column('hash'),
-            column('link'),
-            column('notice_id'),
-            ids,
-            ids.map((id) => notices.get(id)!.body),
-            ids.map((id) => notices.get(id)!.firstSeen),
-          ],
-        );
-        // A receiptId inserted under another subject (another lock) after the read: ON CONFLICT
-        // waited for it to commit and skipped ours, so a later link of ours would point at a
-        // receipt that is not there. Rolled back and read again, that receipt is seen (a conflict).
-        if (inserted.rowCount !== rows.length) throw new Error(RACED);
-        return results;
+        const write = [
+          ids.length > 0 &&
+            `INSERT INTO notices (id, body, first_seen) VALUES ${values(
+              ids.map((id) => [id, notices.get(id)!.body, notices.get(id)!.firstSeen]),
+            )} ON CONFLICT (id) DO NOTHING`,
+          `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id)
+           VALUES ${values(
+             rows.map((row) => [
+               row.receipt_id,
+               row.subject_id,
+               row.received_at,
+               row.client_ip,
+               row.body,
+               row.prev_hash,
+               row.hash,
+               row.link,
+               row.notice_id ?? null,
+             ]),
+           )}`,
+        ].filter(Boolean);
+        return { results, write: write.join(';\n') };
       },
       begin,
+      // If the insert fails, the COMMIT after it is skipped and the transaction is rolled back.
+      ({ write }) => (write ? `${write};\nCOMMIT` : 'COMMIT'),
     );
   try {
-    return await attempt();
+    return (await attempt()).results;
   } catch (error) {
-    if (!(error instanceof Error && error.message === RACED)) throw error;
-    return attempt();
+    // A receiptId inserted under another subject (another lock) after the read: the insert
+    // waited for that transaction to commit and then failed on the unique index. Read again,
+    // that receipt is seen, and ours is answered as a conflict.
+    if ((error as { constraint?: string }).constraint !== 'receipts_receipt_id_key') throw error;
+    return (await attempt()).results;
   }
 }
 
@@ -533,19 +529,21 @@ async function transact(client: pg.Client, work: () => Promise<void>): Promise<v
 
 /**
  * Runs `work` in a transaction on one pooled client. `begin` is the opening SQL: the insert sends
- * BEGIN, its lock and its reads in one round trip and gets their results as `opened`. COMMIT
+ * BEGIN, its lock and its reads in one round trip and gets their results as `opened`; `commit`
+ * the closing SQL, which the insert prefixes with its writes. COMMIT
  * resolves only once the commit is flushed (synchronous_commit), so a 201 means durable.
  */
 async function inTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient, opened: pg.QueryResult | pg.QueryResult[]) => Promise<T>,
   begin: (client: pg.PoolClient) => string = () => 'BEGIN',
+  commit: (result: T) => string = () => 'COMMIT',
 ): Promise<T> {
   const client = await pool.connect();
   let result: T;
   try {
     result = await work(client, await client.query(begin(client)));
-    await client.query('COMMIT');
+    await client.query(commit(result));
   } catch (error) {
     // Dropping the connection ends the transaction on the server. A ROLLBACK would queue
     // behind a statement that timed out and may still be running, and the caller would

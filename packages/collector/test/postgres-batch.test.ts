@@ -169,6 +169,9 @@ describe('PostgreSQL batches in one store', () => {
     const first = makeReceipt({ subjectId });
     const clash = { ...first, method: 'reject_all' as const };
     const others = Array.from({ length: 20 }, (_, i) => makeReceipt({ subjectId: i % 3 ? subjectId : randomUUID() }));
+    // The batch's values are escaped into its SQL: quotes, backslashes and any Unicode come back as sent.
+    const awkward = "https://paloma365.com/a'b\\'); DROP TABLE receipts; --\\\\n?q=$1&x=$$ \u{1F36A} қазақша";
+    others[4] = makeReceipt({ subjectId, page: awkward });
     // All in one turn: the first batch holds `first`, its retry and the clash.
     const results = await Promise.all([first, first, clash, ...others].map((receipt) => store.insert(input(receipt))));
     const statuses = results.map((result: InsertResult) => result.status);
@@ -182,6 +185,8 @@ describe('PostgreSQL batches in one store', () => {
     const again = await Promise.all([first, ...others].map((receipt) => store.insert(input(receipt))));
     expect(again.every((result) => result.status === 'duplicate')).toBe(true);
     expect((await store.verify()).problems).toEqual([]);
+    const stored = (await store.bySubject(subjectId)).find((receipt) => receipt.receiptId === others[4]!.receiptId);
+    expect(stored?.page).toBe(awkward);
   });
 
   it('answers a clash with a receipt another subject stored during the batch, and keeps the chain whole', async () => {
