@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// Receipts per second and latency of the collector on SQLite and PostgreSQL.
+// Receipts per second and latency of the collector on SQLite and PostgreSQL, next to a bare
+// node:http server that answers 201 and stores nothing (the ceiling of this machine).
 //
-//   npm run bench:collector            ~10 s per store
-//   npm run bench:collector -- --quick  ~2 s per store (CI: proves it runs)
+//   npm run bench:collector            3 runs of ~10 s per server
+//   npm run bench:collector -- --quick  1 run of ~2 s per server (CI: proves it runs)
 //
-// The collector runs as its own process (the compiled CLI, rate limit off) so autocannon
-// and the server each get a core; every request carries a fresh receipt. PostgreSQL is
-// the server at DATABASE_URL (default postgres://postgres:postgres@127.0.0.1:5432/postgres),
-// in a throwaway database. Results: a table on stdout and JSON under .bench/.
+// Each server runs as its own process (the collector: the compiled CLI, rate limit off) so
+// autocannon and the server each get a core; every request carries a fresh receipt. A run
+// measures every server in turn under the same load; the table gives the median of the runs
+// with min–max, and the ratios (to the bare server, PostgreSQL to SQLite) are taken within each
+// run, so a machine busy with other work weighs on both sides of each. PostgreSQL is the server at DATABASE_URL
+// (default postgres://postgres:postgres@127.0.0.1:5432/postgres), in a throwaway database.
+// BENCH_CLI=<path of another build's dist/cli.js> measures that build instead (before/after).
+// Results: a table on stdout and JSON under .bench/. It fails only when a 201 was not stored
+// or a request failed, never on timings.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,11 +35,13 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     connections: { type: 'string', default: '10' },
     store: { type: 'string', multiple: true },
+    runs: { type: 'string' },
   },
 });
 const duration = Number(values.duration ?? (values.quick ? 2 : 10));
 const connections = Number(values.connections);
-const stores = values.store ?? ['sqlite', 'postgres'];
+const runs = Number(values.runs ?? (values.quick ? 1 : 3));
+const stores = values.store ?? ['bare', 'sqlite', 'postgres'];
 const adminUrl = process.env.DATABASE_URL || 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 
 function receipt() {
@@ -52,16 +60,33 @@ function receipt() {
   });
 }
 
+/** The baseline: reads the body like the collector does and answers 201, storing nothing. */
+const BARE_SERVER = `
+const { createServer } = require('node:http');
+const { randomUUID } = require('node:crypto');
+const server = createServer((req, res) => {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk) => { body += chunk; });
+  req.on('end', () => {
+    const receiptId = JSON.parse(body).receiptId ?? randomUUID();
+    res.writeHead(201, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify({ receiptId, receivedAt: new Date().toISOString() }));
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
+`;
+
 function startCollector(db) {
-  const child = spawn(
-    process.execPath,
-    [join(collectorDir, 'dist/cli.js'), '--port', '0', '--db', db, '--rate-limit', '0'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      // Keyed chains (HMAC links), as the README recommends for production.
-      env: { ...process.env, CONSENT_COLLECTOR_CHAIN_KEY: randomBytes(32).toString('hex') },
-    },
-  );
+  const args =
+    db === undefined
+      ? ['-e', BARE_SERVER]
+      : [process.env.BENCH_CLI ?? join(collectorDir, 'dist/cli.js'), '--port', '0', '--db', db, '--rate-limit', '0'];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    // Keyed chains (HMAC links), as the README recommends for production.
+    env: { ...process.env, CONSENT_COLLECTOR_CHAIN_KEY: randomBytes(32).toString('hex') },
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout.on('data', (chunk) => {
@@ -81,6 +106,7 @@ async function stopCollector(child) {
 
 /** A SQLite file in a temp dir, or a fresh database on the local PostgreSQL. */
 async function prepare(kind) {
+  if (kind === 'bare') return { db: undefined, count: async () => Number.NaN, drop: async () => {} };
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'bench-collector-'));
     const db = join(dir, 'receipts.sqlite');
@@ -160,29 +186,74 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 
 const results = [];
 let failed = false;
-for (const kind of stores) {
-  try {
-    process.stdout.write(`benchmarking ${kind} for ${duration} s with ${connections} connections...\n`);
-    results.push(await bench(kind));
-  } catch (error) {
-    failed = true;
-    results.push({ store: kind, error: error instanceof Error ? error.message : String(error) });
+for (let run = 1; run <= runs; run++) {
+  for (const kind of stores) {
+    try {
+      process.stdout.write(`run ${run}/${runs}: ${kind} for ${duration} s with ${connections} connections...\n`);
+      results.push({ run, ...(await bench(kind)) });
+    } catch (error) {
+      failed = true;
+      results.push({ run, store: kind, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 }
 
-const rows = results.map((r) =>
-  r.error
-    ? { store: r.store, 'receipts/s': 'failed', 'p50 ms': '', 'p99 ms': '', stored: '', 'non-2xx': r.error }
-    : {
-        store: r.store,
-        'receipts/s': r.receiptsPerSecond,
-        'p50 ms': r.latencyMs.p50,
-        'p99 ms': r.latencyMs.p99,
-        stored: `${r.stored}/${r.created}`,
-        'non-2xx': r.non2xx + r.errors,
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+/** Median of the runs, with min–max when there are several. */
+const spread = (values) => {
+  if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+};
+/**
+ * A run's rate of `kind` over its rate of `base`: both measured minutes apart at most, so a
+ * machine busy with other work weighs on both, and the ratio says more than either rate.
+ */
+const ratios = (kind, base) =>
+  Array.from({ length: runs }, (_, i) => {
+    const [mine, theirs] = [kind, base].map((k) => results.find((r) => r.run === i + 1 && r.store === k && !r.error));
+    return mine && theirs && theirs.receiptsPerSecond > 0
+      ? mine.receiptsPerSecond / theirs.receiptsPerSecond
+      : undefined;
+  }).filter((value) => value !== undefined);
+const summary = Object.fromEntries(
+  stores.map((kind) => {
+    const ok = results.filter((r) => r.store === kind && !r.error);
+    return [
+      kind,
+      {
+        runs: ok.length,
+        rate: spread(ok.map((r) => r.receiptsPerSecond)),
+        p99: spread(ok.map((r) => r.latencyMs.p99)),
+        ...(kind !== 'bare' && stores.includes('bare') ? { toBare: spread(ratios(kind, 'bare')) } : {}),
       },
+    ];
+  }),
 );
+const pgToSqlite = summary.postgres && summary.sqlite ? spread(ratios('postgres', 'sqlite')) : undefined;
+const show = ({ median: m, min, max }, digits = 0) =>
+  Number.isNaN(m)
+    ? 'failed'
+    : runs > 1
+      ? `${m.toFixed(digits)} (${min.toFixed(digits)}–${max.toFixed(digits)})`
+      : m.toFixed(digits);
+const rows = stores.map((kind) => {
+  const { rate, p99, toBare } = summary[kind];
+  const mine = results.filter((r) => r.store === kind);
+  return {
+    server: kind,
+    'receipts/s': show(rate),
+    'p99 ms': show(p99),
+    '× bare': toBare ? show(toBare, 2) : '',
+    'stored/201': kind === 'bare' ? '' : mine.map((r) => (r.error ? 'failed' : `${r.stored}/${r.created}`)).join(' '),
+    'non-2xx': mine.map((r) => (r.error ? r.error : r.non2xx + r.errors)).join(' '),
+  };
+});
 console.table(rows);
+if (pgToSqlite) console.log(`PostgreSQL / SQLite rate: ${show(pgToSqlite, 2)} (per run; median of ${runs})`);
 
 const report = {
   date: new Date().toISOString(),
@@ -190,12 +261,16 @@ const report = {
   cpus: (await import('node:os')).cpus().length,
   durationSeconds: duration,
   connections,
+  runs,
+  summary,
+  pgToSqlite,
   results,
 };
 mkdirSync(join(root, '.bench'), { recursive: true });
 writeFileSync(join(root, '.bench/collector.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log('written .bench/collector.json');
 // Every 201 must be in the database, and nothing may fail under load.
-if (failed || results.some((r) => r.error || r.stored < r.created || r.non2xx > 0 || r.errors > 0)) {
+const lost = (r) => r.store !== 'bare' && r.stored < r.created;
+if (failed || results.some((r) => r.error || lost(r) || r.non2xx > 0 || r.errors > 0)) {
   process.exitCode = 1;
 }

@@ -13,7 +13,15 @@ import {
   WRONG_KEY,
 } from './evidence.js';
 import { type StoredNotice, splitNotice } from './notice.js';
-import type { AnchoredRow, InsertResult, ReceiptRow, ReceiptStore, StoreOptions } from './store.js';
+import type {
+  AnchoredRow,
+  InsertResult,
+  NewReceipt,
+  ReceiptRow,
+  ReceiptStore,
+  StoredReceipt,
+  StoreOptions,
+} from './store.js';
 import { migrations, NOTICE_JOIN, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
 
 const MIGRATIONS = migrations('BIGSERIAL PRIMARY KEY');
@@ -41,6 +49,29 @@ export interface PostgresStoreOptions extends StoreOptions {
    * @default 4000
    */
   statementTimeoutMs?: number;
+  /**
+   * Most receipts committed in one transaction. The inserts that arrive while the database is
+   * busy wait and go together, so one commit (one WAL flush) serves many receipts; each caller
+   * still gets its answer only after that commit. An idle store starts a lone insert at once.
+   * @default 100
+   */
+  maxBatch?: number;
+}
+
+/**
+ * Batches one instance runs at once. Two: while one waits for its commit, the next locks and
+ * writes, so the database's flush is never idle; more would split the waiting receipts into
+ * smaller batches, and so more flushes, for the same load. The pool keeps the other connections
+ * for reads, erasures and `/healthz`.
+ */
+const BATCHES_IN_FLIGHT = 2;
+
+interface Pending {
+  input: NewReceipt;
+  body: string;
+  notice: StoredNotice | undefined;
+  resolve: (result: InsertResult) => void;
+  reject: (error: unknown) => void;
 }
 
 /** A purge's own limit, and its VACUUM's: long, but never a transaction left running for ever. */
@@ -88,63 +119,52 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     }
   }
 
+  const maxBatch = options.maxBatch ?? 100;
+  let queue: Pending[] = [];
+  const running = new Set<Promise<void>>();
+  let scheduled = false;
+
+  /** Starts batches on the next turn, so the inserts of this moment go together. */
+  function schedule(): void {
+    if (scheduled || queue.length === 0 || running.size >= BATCHES_IN_FLIGHT) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      startBatches();
+    });
+  }
+
+  function startBatches(): void {
+    while (queue.length > 0 && running.size < BATCHES_IN_FLIGHT) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(maxBatch);
+      // Nobody is answered before the commit; a failed batch fails each of its receipts (a 503,
+      // and the SDK retries), and a connection lost in COMMIT may have committed: the retry is then
+      // a duplicate.
+      const done = insertBatch(pool, key, batch).then(
+        (results) => {
+          for (const [i, item] of batch.entries()) item.resolve(results[i]!);
+        },
+        (error: unknown) => {
+          for (const item of batch) item.reject(error);
+        },
+      );
+      running.add(done);
+      done.finally(() => {
+        running.delete(done);
+        schedule();
+      });
+    }
+  }
+
   return {
     kind: 'postgres',
-    async insert(input) {
+    insert(input) {
       const { body, notice } = splitNotice(input.receipt);
-      const { receiptId, subjectId } = input.receipt;
-      // The notice's own row, for a duplicate's answer (a row_to_json of the join would take it too).
-      const withNotice = (row: ReceiptRow): ReceiptRow => ({ ...row, notice_body: notice?.body ?? null });
-      // One round trip for BEGIN, the lock and the reads (a multi-statement query cannot take
-      // parameters, so the ids, already schema-checked UUIDs, are escaped in).
-      // Instances behind a load balancer share the database: the per-subject lock makes
-      // "read the chain head, append" atomic without serialising unrelated subjects.
-      const begin = (client: pg.PoolClient) => {
-        const subject = client.escapeLiteral(subjectId);
-        return `BEGIN;
-           SELECT pg_advisory_xact_lock(hashtext(${subject}));
-           SELECT (SELECT row_to_json(r) FROM receipts r WHERE receipt_id = ${client.escapeLiteral(receiptId)}) AS existing,
-                  coalesce((SELECT hash FROM receipts WHERE subject_id = ${subject} ORDER BY seq DESC LIMIT 1),
-                           (SELECT hash FROM chain_anchors WHERE subject_id = ${subject})) AS head`;
-      };
-      return inTransaction(
-        pool,
-        async (client, opened): Promise<InsertResult> => {
-          const { existing, head } = (
-            opened as unknown as pg.QueryResult<{ existing: ReceiptRow | null; head: string | null }>[]
-          )[2]!.rows[0]!;
-          if (existing) return compare(withNotice(existing), body);
-          const prevHash = head ?? GENESIS_HASH;
-          const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key);
-          // The same receiptId under another subject holds another lock: ON CONFLICT waits for
-          // that insert to commit and then reports it, instead of failing on the unique index.
-          if (notice) {
-            await client.query(
-              'INSERT INTO notices (id, body, first_seen) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
-              [notice.id, notice.body, input.receivedAt],
-            );
-          }
-          const inserted = await client.query<ReceiptRow>(
-            `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
-            [
-              receiptId,
-              subjectId,
-              input.receivedAt,
-              input.clientIp,
-              body,
-              prevHash,
-              hash,
-              key ? 2 : 1,
-              notice?.id ?? null,
-            ],
-          );
-          if (inserted.rows[0]) return { status: 'created', stored: rowToStored(withNotice(inserted.rows[0])) };
-          const raced = await client.query<ReceiptRow>('SELECT * FROM receipts WHERE receipt_id = $1', [receiptId]);
-          return compare(withNotice(raced.rows[0]!), body);
-        },
-        begin,
-      );
+      return new Promise<InsertResult>((resolve, reject) => {
+        queue.push({ input, body, notice, resolve, reject });
+        schedule();
+      });
     },
     async bySubject(subjectId) {
       const result = await pool.query<ReceiptRow>(
@@ -208,11 +228,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           // stay). Its subject's lock makes an insert that read the old head commit first, so that
           // it is seen below and its chain keeps the anchor, or wait and then start from genesis.
           const whole = cut.rows.filter((row) => !row.later);
-          await client.query(
-            long('SELECT pg_advisory_xact_lock(hashtext(s)) FROM unnest($1::text[]) AS s', [
-              whole.map((row) => row.subject_id),
-            ]),
-          );
+          await client.query(long(SUBJECT_LOCKS('$1::text[]'), [whole.map((row) => row.subject_id)]));
           const grown = await client.query<{ subject_id: string }>(
             long(
               `SELECT DISTINCT r.subject_id FROM receipts r
@@ -279,9 +295,140 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return verifyEvidence(source, key, verifyOptions);
     },
     async close() {
+      // What was accepted before close is committed (or fails) before the pool ends.
+      while (queue.length > 0 || running.size > 0) {
+        startBatches();
+        await Promise.all(running);
+      }
       await pool.end();
     },
   };
+}
+
+/**
+ * Takes the advisory lock of every subject in `subjects` (an SQL text[] expression), in the order
+ * of the lock keys: two transactions that each need several subjects (two batches, possibly of two
+ * instances, or a batch and a purge) take the common ones in the same order, so neither can hold
+ * one the other waits for while waiting for one the other holds. A subquery with ORDER BY is not
+ * flattened, so its rows reach the outer select, which takes the locks, in that order.
+ */
+const SUBJECT_LOCKS = (subjects: string) =>
+  `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext(s) AS k FROM unnest(${subjects}) AS s ORDER BY k) AS l`;
+
+/**
+ * Stores a batch of receipts in one transaction and answers each: created, duplicate or conflict,
+ * as if they had been inserted one by one in arrival order. Under the locks of all the batch's
+ * subjects, it reads the receipts already stored under the batch's ids and each subject's chain
+ * head, links the new receipts in Node (a subject with several receipts in the batch links them in
+ * order), and sends them, their notices and the COMMIT in one round trip.
+ */
+async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pending[]): Promise<InsertResult[]> {
+  // One round trip for BEGIN, the locks and the reads. A multi-statement query cannot take
+  // parameters, so the ids, schema-checked UUIDs, are escaped in.
+  const begin = (client: pg.PoolClient) => {
+    const list = (values: Iterable<string>) =>
+      `ARRAY[${[...new Set(values)].map((v) => client.escapeLiteral(v)).join(', ')}]::text[]`;
+    const subjects = list(batch.map((item) => item.input.receipt.subjectId));
+    return `BEGIN;
+      ${SUBJECT_LOCKS(subjects)};
+      SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN}
+        WHERE r.receipt_id = ANY(${list(batch.map((item) => item.input.receipt.receiptId))});
+      SELECT s AS subject_id,
+             coalesce((SELECT hash FROM receipts WHERE subject_id = s ORDER BY seq DESC LIMIT 1),
+                      (SELECT hash FROM chain_anchors WHERE subject_id = s)) AS head
+        FROM unnest(${subjects}) AS s`;
+  };
+  const attempt = () =>
+    inTransaction(
+      pool,
+      async (client, opened) => {
+        const [, , found, heads] = opened as unknown as [
+          unknown,
+          unknown,
+          pg.QueryResult<ReceiptRow>,
+          pg.QueryResult<{ subject_id: string; head: string | null }>,
+        ];
+        const stored = new Map(found.rows.map((row) => [row.receipt_id, row]));
+        const head = new Map(heads.rows.map((row) => [row.subject_id, row.head ?? GENESIS_HASH]));
+        const fresh = new Map<string, { body: string; stored: StoredReceipt }>();
+        const rows: ReceiptRow[] = [];
+        const notices = new Map<string, { body: string; firstSeen: string }>();
+        const results = batch.map(({ input, body, notice }): InsertResult => {
+          const { receiptId, subjectId } = input.receipt;
+          const existing = stored.get(receiptId);
+          if (existing) return compare(existing, body);
+          // The same receipt twice in one batch: the second is a retry of the first.
+          const earlier = fresh.get(receiptId);
+          if (earlier)
+            return earlier.body === body ? { status: 'duplicate', stored: earlier.stored } : { status: 'conflict' };
+          const prevHash = head.get(subjectId)!;
+          const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key);
+          head.set(subjectId, hash);
+          const row: ReceiptRow = {
+            seq: 0,
+            receipt_id: receiptId,
+            subject_id: subjectId,
+            received_at: input.receivedAt,
+            client_ip: input.clientIp,
+            body,
+            prev_hash: prevHash,
+            hash,
+            link: key ? 2 : 1,
+            notice_id: notice?.id ?? null,
+            notice_body: notice?.body ?? null,
+          };
+          rows.push(row);
+          if (notice && !notices.has(notice.id))
+            notices.set(notice.id, { body: notice.body, firstSeen: input.receivedAt });
+          const created = rowToStored(row);
+          fresh.set(receiptId, { body, stored: created });
+          return { status: 'created', stored: created };
+        });
+        if (rows.length === 0) return { results, write: '' };
+        // Written and committed in one round trip, so the values are escaped in (a multi-statement
+        // query cannot take parameters). Notices in id order, so two batches adding the same new
+        // notices cannot each wait for the other's; receipts in arrival order, which their seq
+        // (the chain order) follows.
+        const values = (tuples: (string | number | null)[][]) =>
+          tuples
+            .map((tuple) => `(${tuple.map((v) => (v === null ? 'NULL' : client.escapeLiteral(String(v)))).join(', ')})`)
+            .join(',\n');
+        const ids = [...notices.keys()].sort();
+        const write = [
+          ids.length > 0 &&
+            `INSERT INTO notices (id, body, first_seen) VALUES ${values(
+              ids.map((id) => [id, notices.get(id)!.body, notices.get(id)!.firstSeen]),
+            )} ON CONFLICT (id) DO NOTHING`,
+          `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id)
+           VALUES ${values(
+             rows.map((row) => [
+               row.receipt_id,
+               row.subject_id,
+               row.received_at,
+               row.client_ip,
+               row.body,
+               row.prev_hash,
+               row.hash,
+               row.link,
+               row.notice_id ?? null,
+             ]),
+           )}`,
+        ].filter(Boolean);
+        return { results, write: write.join(';\n') };
+      },
+      begin,
+      // If the insert fails, the COMMIT after it is skipped and the transaction is rolled back.
+      ({ write }) => (write ? `${write};\nCOMMIT` : 'COMMIT'),
+    );
+  try {
+    return (await attempt()).results;
+  } catch (error) {
+    // A receiptId inserted under another subject (another lock) after the read: the insert
+    // waited for that transaction to commit and then failed on the unique index. Read again,
+    // that receipt is seen, and ours is answered as a conflict.
+    if ((error as { constraint?: string }).constraint !== 'receipts_receipt_id_key') throw error;
+    return (await attempt()).results;
+  }
 }
 
 /** Appends to the evidence log; the caller holds LOG_LOCK in the same transaction. */
@@ -382,19 +529,21 @@ async function transact(client: pg.Client, work: () => Promise<void>): Promise<v
 
 /**
  * Runs `work` in a transaction on one pooled client. `begin` is the opening SQL: the insert sends
- * BEGIN, its lock and its reads in one round trip and gets their results as `opened`. COMMIT
+ * BEGIN, its lock and its reads in one round trip and gets their results as `opened`; `commit`
+ * the closing SQL, which the insert prefixes with its writes. COMMIT
  * resolves only once the commit is flushed (synchronous_commit), so a 201 means durable.
  */
 async function inTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient, opened: pg.QueryResult | pg.QueryResult[]) => Promise<T>,
   begin: (client: pg.PoolClient) => string = () => 'BEGIN',
+  commit: (result: T) => string = () => 'COMMIT',
 ): Promise<T> {
   const client = await pool.connect();
   let result: T;
   try {
     result = await work(client, await client.query(begin(client)));
-    await client.query('COMMIT');
+    await client.query(commit(result));
   } catch (error) {
     // Dropping the connection ends the transaction on the server. A ROLLBACK would queue
     // behind a statement that timed out and may still be running, and the caller would
