@@ -25,15 +25,19 @@ import type {
 } from './store.js';
 import {
   COUNT_PURGE,
+  dayOf,
   migrations,
   NOTICE_COLUMNS,
   NOTICE_JOIN,
   PAGE_SIZE,
+  rollUpSql,
   rowToChainLink,
   rowToNoticeDetail,
   rowToNoticeSummary,
   rowToStored,
   SCRUB_WAIT_MS,
+  STATS_FORGET_SUBJECT,
+  STATS_FORGET_UNTIL,
   statsColumns,
   statsSql,
   utcDayStart,
@@ -43,6 +47,11 @@ const MIGRATIONS = migrations('postgres');
 
 /** Serialises the inserts of new notices while a daily cap applies, so two cannot take its last place. */
 const NOTICE_LOCK = 365_1003;
+/**
+ * Serialises rolling up a day's statistics with erasures and purges, which forget roll-ups: a roll-up
+ * that read a day before an erasure committed cannot be saved after it. Taken after LOG_LOCK.
+ */
+const STATS_LOCK = 365_1004;
 
 /** Any constant: serialises migrations across instances starting together. */
 const MIGRATION_LOCK = 365_1001;
@@ -247,14 +256,27 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const result = await pool.query<{ n: string }>(COUNT_PURGE('$1'), [before]);
       return Number(result.rows[0]!.n);
     },
-    async stats({ fromDay, toDay, tzOffsetMinutes }) {
-      const result = await pool.query<StatsRow>(statsSql('postgres'), [
-        fromDay - 1,
-        toDay + 1,
-        fromDay,
-        toDay,
-        tzOffsetMinutes,
-      ]);
+    async stats({ fromDay, toDay, tzOffsetMinutes, closedDay }) {
+      const [lo, hi] = [fromDay - 1, toDay + 1];
+      const last = Math.min(hi, closedDay);
+      if (lo <= last) {
+        const rolled = await pool.query<{ day: number }>('SELECT day FROM stats_rolled WHERE day >= $1 AND day <= $2', [
+          lo,
+          last,
+        ]);
+        const done = new Set(rolled.rows.map((row) => Number(row.day)));
+        for (let day = lo; day <= last; day++) {
+          if (done.has(day)) continue;
+          // A day per transaction: no statement or lock outlasts one day's receipts. Another instance
+          // rolling the same day waits on the key of stats_rolled, then finds it done.
+          await inTransaction(pool, async (client) => {
+            await client.query('SELECT pg_advisory_xact_lock($1)', [STATS_LOCK]);
+            const mark = await client.query('INSERT INTO stats_rolled (day) VALUES ($1) ON CONFLICT DO NOTHING', [day]);
+            if (mark.rowCount === 1) await client.query(rollUpSql('$1'), [day]);
+          });
+        }
+      }
+      const result = await pool.query<StatsRow>(statsSql('postgres'), [lo, hi, fromDay, toDay, tzOffsetMinutes]);
       return result.rows;
     },
     async *exportSince(since) {
@@ -273,6 +295,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const deleted = await inTransaction(pool, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [subjectId]);
+        await client.query('SELECT pg_advisory_xact_lock($1)', [STATS_LOCK]);
+        for (const forget of STATS_FORGET_SUBJECT('$1')) await client.query(forget, [subjectId]);
         await client.query('DELETE FROM chain_anchors WHERE subject_id = $1', [subjectId]);
         const result = await client.query('DELETE FROM receipts WHERE subject_id = $1', [subjectId]);
         const receipts = result.rowCount ?? 0;
@@ -296,6 +320,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         pool,
         async (client) => {
           await client.query(long('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]));
+          await client.query(long('SELECT pg_advisory_xact_lock($1)', [STATS_LOCK]));
+          for (const forget of STATS_FORGET_UNTIL('$1')) await client.query(long(forget, [dayOf(before) + 1]));
           // Per subject, everything up to its newest receipt older than the cut-off goes, and the
           // last removed hash becomes the chain's anchor (signed in Node: the key stays out of SQL).
           const cut = await client.query<{ subject_id: string; seq: string; hash: string; later: boolean }>(

@@ -26,15 +26,19 @@ import type {
 } from './store.js';
 import {
   COUNT_PURGE,
+  dayOf,
   migrations,
   NOTICE_COLUMNS,
   NOTICE_JOIN,
   PAGE_SIZE,
+  rollUpSql,
   rowToChainLink,
   rowToNoticeDetail,
   rowToNoticeSummary,
   rowToStored,
   SCRUB_WAIT_MS,
+  STATS_FORGET_SUBJECT,
+  STATS_FORGET_UNTIL,
   statsColumns,
   statsSql,
   utcDayStart,
@@ -142,6 +146,16 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   );
   const countPurge = db.prepare<[string], { n: number }>(COUNT_PURGE('?'));
   const statsQuery = db.prepare<[Record<string, number>], StatsRow>(statsSql('sqlite'));
+  const rolledDays = db
+    .prepare<[number, number], number>('SELECT day FROM stats_rolled WHERE day >= ? AND day <= ?')
+    .pluck();
+  const markRolled = db.prepare('INSERT INTO stats_rolled (day) VALUES (?) ON CONFLICT (day) DO NOTHING');
+  const rollUp = db.prepare(rollUpSql('?'));
+  const rollUpDay = db.transaction((day: number) => {
+    if (markRolled.run(day).changes === 1) rollUp.run(day);
+  });
+  const forgetSubject = STATS_FORGET_SUBJECT('?').map((sql) => db.prepare(sql));
+  const forgetUntil = STATS_FORGET_UNTIL('?').map((sql) => db.prepare(sql));
   const subjectRows = db.prepare<[string], ReceiptRow>(
     `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.subject_id = ? ORDER BY r.seq`,
   );
@@ -321,8 +335,17 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     async countPurge(before) {
       return (await whenUnlocked(() => countPurge.get(before)))!.n;
     },
-    async stats({ fromDay, toDay, tzOffsetMinutes }) {
+    async stats({ fromDay, toDay, tzOffsetMinutes, closedDay }) {
       const range = { lo: fromDay - 1, hi: toDay + 1, from: fromDay, to: toDay, offset: tzOffsetMinutes };
+      const last = Math.min(range.hi, closedDay);
+      const done = new Set(last < range.lo ? [] : await whenUnlocked(() => rolledDays.all(range.lo, last)));
+      for (let day = range.lo; day <= last; day++) {
+        if (done.has(day)) continue;
+        // A day per transaction, and the event loop between days: rolling a year up first never
+        // holds the write lock, or stops the server, for more than one day's receipts.
+        await whenUnlocked(() => rollUpDay.immediate(day));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       return whenUnlocked(() => statsQuery.all(range));
     },
     async *exportSince(since) {
@@ -335,6 +358,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     async deleteSubject(subjectId) {
       const erase = db.transaction(() => {
         deleteAnchor.run(subjectId);
+        for (const forget of forgetSubject) forget.run(subjectId);
         const receipts = deleteReceipts.run(subjectId).changes;
         appendLog('erasure', { subject: subjectDigest(subjectId), receipts });
         return receipts;
@@ -349,6 +373,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
           if (!cut.later) deleteAnchor.run(cut.subject_id);
           else saveAnchor.run(cut.subject_id, cut.hash, key ? anchorMac(key, cut.subject_id, cut.hash) : null);
         }
+        for (const forget of forgetUntil) forget.run(dayOf(before) + 1);
         const receipts = purgeRows.run(before).changes;
         appendLog('purge', { before, receipts });
         return receipts;

@@ -358,7 +358,7 @@ const methods = (counts: Record<string, number>) => ({
 const tally = (receipts: number, allowed: number, share: number) => ({ receipts, allowed, share });
 
 describe.each(stores)('GET /stats on $kind', ({ kind, create }) => {
-  const { setup, postAt } = suite(create, { signInBrake: false });
+  const { setup, clock, postAt } = suite(create, { signInBrake: false });
   const stats = async (query: string) => {
     const response = await get(setup.base, `/stats?${query}`);
     expect(response.status, await response.clone().text()).toBe(200);
@@ -443,6 +443,7 @@ describe.each(stores)('GET /stats on $kind', ({ kind, create }) => {
     ['from=2025-03-01&to=2025-03-02&tzOffsetMinutes=841', /tzOffsetMinutes/],
     ['from=2025-03-01&to=2025-03-02&tzOffsetMinutes=-721', /tzOffsetMinutes/],
     ['from=2025-03-01&to=2025-03-02&tzOffsetMinutes=1.5', /tzOffsetMinutes/],
+    ['from=2025-03-01&to=2025-03-02&tzOffsetMinutes=100', /quarter-hours/],
   ])('refuses ?%s with 400', async (query, error) => {
     const response = await get(setup.base, `/stats?${query}`);
     expect(response.status).toBe(400);
@@ -462,8 +463,16 @@ describe.each(stores)('GET /stats on $kind', ({ kind, create }) => {
     const columns = ['arrival_day', 'arrival_minute', 'method', 'language', 'categories'];
     if (setup.db.kind === 'sqlite') await setup.db.sql('DROP INDEX receipts_stats');
     for (const column of columns) await setup.db.sql(`ALTER TABLE receipts DROP COLUMN ${column}`);
-    await setup.db.sql('DELETE FROM schema_migrations WHERE version = 5');
-    setup.collector = await listen({ db: setup.db.db, port: 0, adminToken: TOKEN, rateLimit: false });
+    for (const table of ['stats_rollup', 'stats_rolled']) await setup.db.sql(`DROP TABLE ${table}`);
+    await setup.db.sql('DELETE FROM schema_migrations WHERE version >= 5');
+    setup.collector = await listen({
+      db: setup.db.db,
+      port: 0,
+      adminToken: TOKEN,
+      rateLimit: false,
+      signInBrake: false,
+      now: () => new Date(clock.now),
+    });
     setup.base = setup.collector.url;
     const nulls = await setup.db.sql(
       'SELECT count(*) AS n FROM receipts WHERE arrival_day IS NULL OR categories IS NULL',
@@ -472,16 +481,57 @@ describe.each(stores)('GET /stats on $kind', ({ kind, create }) => {
     expect(await stats('from=2025-02-28&to=2025-03-03&tzOffsetMinutes=300')).toEqual(expected);
   });
 
-  it.runIf(kind === 'sqlite')('is answered from the covering index alone on SQLite', async () => {
-    const { statsSql } = await import('../src/store.js');
-    const plan = await setup.db.sql(`EXPLAIN QUERY PLAN ${statsSql('sqlite')}`, [
-      { lo: 1, hi: 2, from: 1, to: 2, offset: 0 },
-    ]);
-    const details = plan.map((row) => String(row.detail));
-    expect(details).toContain('SEARCH receipts USING COVERING INDEX receipts_stats (arrival_day>? AND arrival_day<?)');
-    // Grouped in index order: no sort of every row (only the small outer groups are sorted).
-    expect(details.filter((detail) => detail.includes('receipts')).length).toBe(1);
+  it('rolls past days up once, counts the open day live, and forgets a roll-up an erasure or purge changes', async () => {
+    const rolled = async () =>
+      (await setup.db.sql('SELECT day FROM stats_rolled ORDER BY day')).map((r) => Number(r.day));
+    const march = Date.parse('2025-03-01') / DAY;
+    clock.now = Date.parse('2026-11-24T12:00:00.000Z');
+    await stats('from=2025-02-28&to=2025-03-03');
+    // Queried on 2026-11-24: every day of 2025 is over, so each was rolled up.
+    expect(await rolled()).toEqual(expect.arrayContaining([march - 1, march, march + 1, march + 2]));
+    const erased = makeV2({
+      method: 'reject_all',
+      categories: { necessary: true, analytics: false, functional: false },
+    });
+    await postAt('2025-03-02T12:00:00.000Z', erased);
+    clock.now = Date.parse('2026-11-24T12:00:00.000Z');
+    const day2 = async () => (await stats('from=2025-03-02&to=2025-03-02')).days[0]!.receipts;
+    // A receipt arriving on a rolled-up day (a clock set back, here) is not counted until the roll-up is remade:
+    // the collector's own clock never does that, and this is what an erasure's forgetting is tested against.
+    expect(await day2()).toBe(2);
+    await setup.db.sql(`DELETE FROM stats_rollup WHERE day = ${march + 1}`);
+    await setup.db.sql(`DELETE FROM stats_rolled WHERE day = ${march + 1}`);
+    expect(await day2()).toBe(3);
+    await fetch(`${setup.base}/subjects/${erased.subjectId}`, { method: 'DELETE', headers: admin });
+    expect(await day2()).toBe(2);
+    // Today is never rolled up: each new receipt counts at once.
+    await postAt('2026-11-24T08:00:00.000Z', makeV2());
+    const today = async () => (await stats('from=2026-11-24&to=2026-11-24')).days[0]!.receipts;
+    expect(await today()).toBe(1);
+    await postAt('2026-11-24T09:00:00.000Z', makeV2());
+    expect(await today()).toBe(2);
+    expect(await rolled()).not.toContain(Date.parse('2026-11-24') / DAY);
+    // A purge of everything before June 2025 forgets those days' roll-ups: March counts nothing.
+    const days = Math.round((clock.now - Date.parse('2025-06-01T12:00:00.000Z')) / DAY);
+    const purged = await fetch(`${setup.base}/purge?olderThanDays=${days}`, { method: 'POST', headers: admin });
+    expect(((await purged.json()) as { purged: number }).purged).toBeGreaterThanOrEqual(7);
+    const march2025 = await stats('from=2025-02-28&to=2025-03-03');
+    expect(march2025.days.map((day) => day.receipts)).toEqual([0, 0, 0, 0]);
+    expect(march2025.categories).toEqual({});
   });
+
+  it.runIf(kind === 'sqlite')(
+    'reads only indexes on SQLite: the roll-up, and receipts_stats for days not rolled up',
+    async () => {
+      const { statsSql } = await import('../src/store.js');
+      const plan = await setup.db.sql(`EXPLAIN QUERY PLAN ${statsSql('sqlite')}`, [
+        { lo: 1, hi: 2, from: 1, to: 2, offset: 0 },
+      ]);
+      const details = plan.map((row) => String(row.detail));
+      expect(details).toContain('SEARCH stats_rollup USING COVERING INDEX stats_rollup_day (day>? AND day<?)');
+      expect(details).toContain('SEARCH receipts USING COVERING INDEX receipts_stats (arrival_day=?)');
+    },
+  );
 });
 
 describe.each(stores)('the daily cap on new notices on $kind', ({ create }) => {
