@@ -253,7 +253,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return verifySubjectEvidence(rows.rows.map(rowToChainLink), notices.rows, key, entry);
     },
     async countPurge(before) {
-      const result = await pool.query<{ n: string }>(COUNT_PURGE('$1'), [before]);
+      // Counting reads what the purge would delete, a year of receipts maybe: it gets the purge's limit.
+      const count = { text: COUNT_PURGE('$1'), values: [before], query_timeout: PURGE_TIMEOUT_MS + 1_000 };
+      const result = await inTransaction(
+        pool,
+        (client) => client.query<{ n: string }>(count),
+        () => `BEGIN READ ONLY; SET LOCAL statement_timeout = ${PURGE_TIMEOUT_MS}`,
+      );
       return Number(result.rows[0]!.n);
     },
     async stats({ fromDay, toDay, tzOffsetMinutes, closedDay }) {
