@@ -13,6 +13,7 @@ const USAGE = `Usage:
                     [--record-ip] [--trust-proxy | --trust-proxy-hops N | --trusted-proxy ADDR ...]
                     [--rate-limit 120] [--max-connections 1000] [--chain-key KEY]
                     [--consent-cookie NAME [--consent-cookie-domain DOMAIN]]
+                    [--max-notices-per-day 1000]
   consent-collector verify --db ./receipts.sqlite|postgres://... [--chain-key KEY]
                     [--save-heads FILE] [--against FILE]
   consent-collector --version
@@ -20,8 +21,10 @@ const USAGE = `Usage:
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
 _ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, _MAX_CONNECTIONS,
 _TRUST_PROXY (1 for one proxy, a hop count, or comma-separated proxy addresses), _CHAIN_KEY,
-_CONSENT_COOKIE, _CONSENT_COOKIE_DOMAIN.
+_CONSENT_COOKIE, _CONSENT_COOKIE_DOMAIN, _MAX_NOTICES_PER_DAY.
 --rate-limit is requests per minute per address; 0 turns it off.
+--max-notices-per-day: distinct new notices stored per UTC day; past it a receipt on a new
+notice gets 429 until the next UTC day and nothing is stored; 0 turns the cap off.
 --trust-proxy: one proxy of yours in front; the client is the right-most X-Forwarded-For
 entry. --trust-proxy-hops N: N proxies in a row. --trusted-proxy ADDR: your proxies' addresses.
 The chain key (at least 32 characters) is best given as CONSENT_COLLECTOR_CHAIN_KEY: a flag
@@ -99,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
       'chain-key': { type: 'string' },
       'consent-cookie': { type: 'string' },
       'consent-cookie-domain': { type: 'string' },
+      'max-notices-per-day': { type: 'string' },
       'save-heads': { type: 'string' },
       against: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -166,6 +170,11 @@ async function main(argv: string[]): Promise<number> {
   const allowOrigins = values['allow-origin'] ?? (env('ALLOW_ORIGIN') ?? '').split(',').filter(Boolean);
   const adminToken = values['admin-token'] ?? env('ADMIN_TOKEN');
   const perMinute = integer(values['rate-limit'] ?? env('RATE_LIMIT'), 120, '--rate-limit');
+  const noticesPerDay = integer(
+    values['max-notices-per-day'] ?? env('MAX_NOTICES_PER_DAY'),
+    1000,
+    '--max-notices-per-day',
+  );
   const running = await listen({
     db,
     port: integer(values.port ?? env('PORT'), 8787, '--port'),
@@ -176,6 +185,7 @@ async function main(argv: string[]): Promise<number> {
     trustProxy: trustProxy(values),
     maxConnections: integer(values['max-connections'] ?? env('MAX_CONNECTIONS'), 1000, '--max-connections'),
     rateLimit: perMinute === 0 ? false : { max: perMinute, windowMs: 60_000 },
+    maxNoticesPerDay: noticesPerDay === 0 ? false : noticesPerDay,
     chainKey,
     consentCookie: values['consent-cookie'] ?? env('CONSENT_COOKIE'),
     consentCookieDomain: values['consent-cookie-domain'] ?? env('CONSENT_COOKIE_DOMAIN'),

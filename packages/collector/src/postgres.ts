@@ -10,6 +10,7 @@ import {
   nextLogEntry,
   rowToLogEntry,
   verifyEvidence,
+  verifySubjectEvidence,
   WRONG_KEY,
 } from './evidence.js';
 import { type StoredNotice, splitNotice } from './notice.js';
@@ -17,14 +18,42 @@ import type {
   AnchoredRow,
   InsertResult,
   NewReceipt,
+  NoticeRow,
   ReceiptRow,
   ReceiptStore,
+  StatsRow,
   StoredReceipt,
   StoreOptions,
 } from './store.js';
-import { migrations, NOTICE_JOIN, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
+import {
+  COUNT_PURGE,
+  dayOf,
+  migrations,
+  NOTICE_COLUMNS,
+  NOTICE_JOIN,
+  PAGE_SIZE,
+  rollUpSql,
+  rowToChainLink,
+  rowToNoticeDetail,
+  rowToNoticeSummary,
+  rowToStored,
+  SCRUB_WAIT_MS,
+  STATS_FORGET_SUBJECT,
+  STATS_FORGET_UNTIL,
+  statsColumns,
+  statsSql,
+  utcDayStart,
+} from './store.js';
 
-const MIGRATIONS = migrations('BIGSERIAL PRIMARY KEY');
+const MIGRATIONS = migrations('postgres');
+
+/** Serialises the inserts of new notices while a daily cap applies, so two cannot take its last place. */
+const NOTICE_LOCK = 365_1003;
+/**
+ * Serialises rolling up a day's statistics with erasures and purges, which forget roll-ups: a roll-up
+ * that read a day before an erasure committed cannot be saved after it. Taken after LOG_LOCK.
+ */
+const STATS_LOCK = 365_1004;
 
 /** Any constant: serialises migrations across instances starting together. */
 const MIGRATION_LOCK = 365_1001;
@@ -173,6 +202,88 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       );
       return result.rows.map(rowToStored);
     },
+    async byReceiptId(receiptId) {
+      const result = await pool.query<ReceiptRow>(
+        `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.receipt_id = $1`,
+        [receiptId],
+      );
+      return result.rows[0] && rowToStored(result.rows[0]);
+    },
+    async notices(limit, before) {
+      const page = await pool.query<NoticeRow>(
+        `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE $1::text IS NULL OR n.first_seen < $1
+         ORDER BY n.first_seen DESC, n.id DESC LIMIT $2`,
+        [before ?? null, limit],
+      );
+      const rows = page.rows;
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < limit) return { notices: rows.map(rowToNoticeSummary), more: false };
+      // A page ends after every notice first seen in its last row's millisecond, so `before` loses none.
+      const ties = await pool.query<NoticeRow>(
+        `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.first_seen = $1 AND n.id < $2 ORDER BY n.id DESC`,
+        [last.first_seen, last.id],
+      );
+      const older = await pool.query('SELECT 1 FROM notices WHERE first_seen < $1 LIMIT 1', [last.first_seen]);
+      return { notices: [...rows, ...ties.rows].map(rowToNoticeSummary), more: (older.rowCount ?? 0) > 0 };
+    },
+    async notice(id) {
+      const result = await pool.query<NoticeRow>(`SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.id = $1`, [id]);
+      return result.rows[0] && rowToNoticeDetail(result.rows[0]);
+    },
+    async verifySubject(subjectId) {
+      // One snapshot for the three reads, so a receipt arriving meanwhile cannot look like a broken link.
+      const [rows, notices, keyed] = await inTransaction(
+        pool,
+        async (client) => [
+          await client.query<AnchoredRow>(
+            `SELECT r.*, a.hash AS anchor, a.mac AS anchor_mac FROM receipts r
+           LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id WHERE r.subject_id = $1 ORDER BY r.seq`,
+            [subjectId],
+          ),
+          await client.query<StoredNotice>(
+            'SELECT id, body FROM notices WHERE id IN (SELECT notice_id FROM receipts WHERE subject_id = $1) ORDER BY id',
+            [subjectId],
+          ),
+          await client.query<LogRow>("SELECT * FROM evidence_log WHERE kind = 'keyed' ORDER BY seq LIMIT 1"),
+        ],
+        () => 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+      );
+      const entry = keyed.rows[0] && rowToLogEntry(keyed.rows[0]);
+      return verifySubjectEvidence(rows.rows.map(rowToChainLink), notices.rows, key, entry);
+    },
+    async countPurge(before) {
+      // Counting reads what the purge would delete, a year of receipts maybe: it gets the purge's limit.
+      const count = { text: COUNT_PURGE('$1'), values: [before], query_timeout: PURGE_TIMEOUT_MS + 1_000 };
+      const result = await inTransaction(
+        pool,
+        (client) => client.query<{ n: string }>(count),
+        () => `BEGIN READ ONLY; SET LOCAL statement_timeout = ${PURGE_TIMEOUT_MS}`,
+      );
+      return Number(result.rows[0]!.n);
+    },
+    async stats({ fromDay, toDay, tzOffsetMinutes, closedDay }) {
+      const [lo, hi] = [fromDay - 1, toDay + 1];
+      const last = Math.min(hi, closedDay);
+      if (lo <= last) {
+        const rolled = await pool.query<{ day: number }>('SELECT day FROM stats_rolled WHERE day >= $1 AND day <= $2', [
+          lo,
+          last,
+        ]);
+        const done = new Set(rolled.rows.map((row) => Number(row.day)));
+        for (let day = lo; day <= last; day++) {
+          if (done.has(day)) continue;
+          // A day per transaction: no statement or lock outlasts one day's receipts. Another instance
+          // rolling the same day waits on the key of stats_rolled, then finds it done.
+          await inTransaction(pool, async (client) => {
+            await client.query('SELECT pg_advisory_xact_lock($1)', [STATS_LOCK]);
+            const mark = await client.query('INSERT INTO stats_rolled (day) VALUES ($1) ON CONFLICT DO NOTHING', [day]);
+            if (mark.rowCount === 1) await client.query(rollUpSql('$1'), [day]);
+          });
+        }
+      }
+      const result = await pool.query<StatsRow>(statsSql('postgres'), [lo, hi, fromDay, toDay, tzOffsetMinutes]);
+      return result.rows;
+    },
     async *exportSince(since) {
       const from = since ?? '';
       const rows = pages<ReceiptRow>(async (last) => {
@@ -189,6 +300,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const deleted = await inTransaction(pool, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [subjectId]);
+        await client.query('SELECT pg_advisory_xact_lock($1)', [STATS_LOCK]);
+        for (const forget of STATS_FORGET_SUBJECT('$1')) await client.query(forget, [subjectId]);
         await client.query('DELETE FROM chain_anchors WHERE subject_id = $1', [subjectId]);
         const result = await client.query('DELETE FROM receipts WHERE subject_id = $1', [subjectId]);
         const receipts = result.rowCount ?? 0;
@@ -212,6 +325,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         pool,
         async (client) => {
           await client.query(long('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]));
+          await client.query(long('SELECT pg_advisory_xact_lock($1)', [STATS_LOCK]));
+          for (const forget of STATS_FORGET_UNTIL('$1')) await client.query(long(forget, [dayOf(before) + 1]));
           // Per subject, everything up to its newest receipt older than the cut-off goes, and the
           // last removed hash becomes the chain's anchor (signed in Node: the key stays out of SQL).
           const cut = await client.query<{ subject_id: string; seq: string; hash: string; later: boolean }>(
@@ -336,22 +451,26 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
       SELECT s AS subject_id,
              coalesce((SELECT hash FROM receipts WHERE subject_id = s ORDER BY seq DESC LIMIT 1),
                       (SELECT hash FROM chain_anchors WHERE subject_id = s)) AS head
-        FROM unnest(${subjects}) AS s`;
+        FROM unnest(${subjects}) AS s;
+      SELECT id FROM notices WHERE id = ANY(${list(batch.flatMap((item) => (item.notice ? [item.notice.id] : [])))})`;
   };
   const attempt = () =>
     inTransaction(
       pool,
       async (client, opened) => {
-        const [, , found, heads] = opened as unknown as [
+        const [, , found, heads, known] = opened as unknown as [
           unknown,
           unknown,
           pg.QueryResult<ReceiptRow>,
           pg.QueryResult<{ subject_id: string; head: string | null }>,
+          pg.QueryResult<{ id: string }>,
         ];
+        const refused = await noticesOverCap(client, batch, new Set(known.rows.map((row) => row.id)));
         const stored = new Map(found.rows.map((row) => [row.receipt_id, row]));
         const head = new Map(heads.rows.map((row) => [row.subject_id, row.head ?? GENESIS_HASH]));
         const fresh = new Map<string, { body: string; stored: StoredReceipt }>();
         const rows: ReceiptRow[] = [];
+        const stats: (string | number | null)[][] = [];
         const notices = new Map<string, { body: string; firstSeen: string }>();
         const results = batch.map(({ input, body, notice }): InsertResult => {
           const { receiptId, subjectId } = input.receipt;
@@ -361,6 +480,7 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
           const earlier = fresh.get(receiptId);
           if (earlier)
             return earlier.body === body ? { status: 'duplicate', stored: earlier.stored } : { status: 'conflict' };
+          if (notice && refused.has(notice.id)) return { status: 'notice-limit' };
           const prevHash = head.get(subjectId)!;
           const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key);
           head.set(subjectId, hash);
@@ -378,6 +498,7 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
             notice_body: notice?.body ?? null,
           };
           rows.push(row);
+          stats.push(Object.values(statsColumns(input.receipt, input.receivedAt)));
           if (notice && !notices.has(notice.id))
             notices.set(notice.id, { body: notice.body, firstSeen: input.receivedAt });
           const created = rowToStored(row);
@@ -399,9 +520,10 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
             `INSERT INTO notices (id, body, first_seen) VALUES ${values(
               ids.map((id) => [id, notices.get(id)!.body, notices.get(id)!.firstSeen]),
             )} ON CONFLICT (id) DO NOTHING`,
-          `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id)
+          `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id,
+                                 arrival_day, arrival_minute, method, language, categories)
            VALUES ${values(
-             rows.map((row) => [
+             rows.map((row, i) => [
                row.receipt_id,
                row.subject_id,
                row.received_at,
@@ -411,6 +533,7 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
                row.hash,
                row.link,
                row.notice_id ?? null,
+               ...stats[i]!,
              ]),
            )}`,
         ].filter(Boolean);
@@ -429,6 +552,37 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
     if ((error as { constraint?: string }).constraint !== 'receipts_receipt_id_key') throw error;
     return (await attempt()).results;
   }
+}
+
+/**
+ * The new notices of a batch that the daily cap refuses. Under NOTICE_LOCK, so two batches (or two
+ * instances) cannot both take the cap's last place; taken only when a capped batch brings a notice
+ * the database does not hold yet.
+ */
+async function noticesOverCap(client: pg.PoolClient, batch: Pending[], known: Set<string>): Promise<Set<string>> {
+  const refused = new Set<string>();
+  const capped = batch.filter(({ input, notice }) => notice && !known.has(notice.id) && input.maxNoticesPerDay);
+  if (capped.length === 0) return refused;
+  await client.query('SELECT pg_advisory_xact_lock($1)', [NOTICE_LOCK]);
+  const storedOn = new Map<string, number>();
+  const added = new Set<string>();
+  for (const { input, notice } of capped) {
+    const id = notice!.id;
+    if (added.has(id) || refused.has(id)) continue;
+    const day = utcDayStart(input.receivedAt);
+    if (!storedOn.has(day)) {
+      const today = await client.query<{ n: string }>('SELECT count(*) AS n FROM notices WHERE first_seen >= $1', [
+        day,
+      ]);
+      storedOn.set(day, Number(today.rows[0]!.n));
+    }
+    if (storedOn.get(day)! >= input.maxNoticesPerDay!) refused.add(id);
+    else {
+      storedOn.set(day, storedOn.get(day)! + 1);
+      added.add(id);
+    }
+  }
+  return refused;
 }
 
 /** Appends to the evidence log; the caller holds LOG_LOCK in the same transaction. */

@@ -139,7 +139,7 @@ describe('erasure on SQLite leaves nothing readable in the files (real CLI)', ()
     const again = await startCli(['--db', db.db, '--admin-token', TOKEN]);
     child = again.child;
     const response = await fetch(`${again.url}/purge?olderThanDays=365`, { method: 'POST', headers: admin });
-    expect(await response.json()).toEqual({ purged: 3 });
+    expect(await response.json()).toEqual({ purged: 3, before: expect.any(String) });
     // Its chain was purged whole, so not even an anchor keeps the subject id.
     expect(readable(sqliteFiles(db.db), needles)).toEqual([]);
   });
@@ -252,7 +252,7 @@ describe('erasure on PostgreSQL: nothing left in the table and index files (real
     const stored = await db.count();
     await new Promise((resolve) => setTimeout(resolve, 5));
     const response = await fetch(`${base}/purge?olderThanDays=0`, { method: 'POST', headers: admin });
-    expect(await response.json()).toEqual({ purged: stored });
+    expect(await response.json()).toEqual({ purged: stored, before: expect.any(String) });
     const indexes = await indexFiles();
     const files = await databaseFiles();
     expect(

@@ -137,7 +137,7 @@ describe.each(stores)('tamper evidence on $kind (real CLI)', ({ kind, create }) 
     expect((await verify(['--save-heads', heads])).code).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 5));
     const purge = await fetch(`${base}/purge?olderThanDays=0`, { method: 'POST', headers: admin });
-    expect(await purge.json()).toEqual({ purged: 4 });
+    expect(await purge.json()).toEqual({ purged: 4, before: expect.any(String) });
     expect((await post(base, makeReceipt({ subjectId: kept.subjectId }))).status).toBe(201);
     const result = await verify(['--against', heads]);
     expect(result.stderr).toBe('');
