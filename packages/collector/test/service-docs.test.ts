@@ -15,7 +15,8 @@ import { buildOnce, cliPath, packageDir } from './helpers.js';
 
 const run = promisify(execFile);
 const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('## Running it as a service'));
+// The section alone, up to the next heading of its level.
+const section = readme.slice(readme.indexOf('## Running it as a service')).split(/\n## /)[0]!;
 const blocks = [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({ lang, body: body! }));
 const unit = blocks.find((b) => b.body.includes('[Service]'))!.body;
 const envFile = blocks.find((b) => b.body.includes('/etc/consent-collector/env'))!.body;
