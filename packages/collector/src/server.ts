@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createConsole } from './console.js';
 import { clientAddress, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -59,6 +60,8 @@ export interface CollectorOptions {
   onError?: (error: unknown) => void;
   /** Clock, for tests. @default () => new Date() */
   now?: () => Date;
+  /** Folder of the built operator console served at `/admin/` (with an admin token). @default the package's `dist/console/` */
+  consoleDir?: string;
 }
 
 export interface Collector {
@@ -111,6 +114,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   let lastWriteFailure: number | undefined;
   const within = <T>(work: Promise<T>, ms = storeTimeoutMs): Promise<T> => deadline(work, ms, store.kind);
   const tokenDigest = options.adminToken ? sha256(options.adminToken) : undefined;
+  const serveConsole = createConsole(options.consoleDir);
 
   function isAdmin(req: IncomingMessage): boolean {
     const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
@@ -240,8 +244,17 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return method === 'GET' || method === 'HEAD' ? health(reply) : methods('GET');
     }
 
+    // The console's files are public (they hold no data); they exist only where the operator routes do.
+    if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) {
+      return tokenDigest ? serveConsole(url.pathname, method, res) : reply(404, { error: 'not found' });
+    }
+
     const origin = req.headers.origin;
-    if (origin !== undefined && !origins.has('*') && !origins.has(origin)) {
+    // The console calls the operator routes from the collector's own origin (a browser sends Origin on its
+    // DELETE and POST). Those routes answer only to the bearer token, which a page of another origin cannot
+    // attach (the preflight does not allow Authorization), so the allow-list is not what protects them.
+    const ownOrigin = origin !== undefined && path !== '/receipts' && sameHost(origin, req.headers.host);
+    if (origin !== undefined && !ownOrigin && !origins.has('*') && !origins.has(origin)) {
       return reply(403, { error: `origin ${origin} is not allowed` });
     }
     if (method === 'OPTIONS') {
@@ -452,6 +465,11 @@ function requestUrl(target: string | undefined): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `http://host` or `https://host` naming the Host the request was sent to. */
+function sameHost(origin: string, host: string | undefined): boolean {
+  return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
 }
 
 function sha256(text: string): Buffer {
