@@ -332,3 +332,27 @@ describe('search and a subject’s timeline', () => {
     await page.getByLabel('Әкімші токені').waitFor();
   });
 });
+
+describe('answering a visitor’s request', () => {
+  it('erases a subject only once its id is typed out, then says what was deleted', async () => {
+    const carol = randomUUID();
+    await seed('2026-11-21T10:00:00.000Z', carol, 'accept_all', { notice: NOTICE_EN });
+    await seed('2026-11-21T11:00:00.000Z', carol, 'reject_all', { notice: NOTICE_EN });
+    expectedErrors = /status of 404/;
+    await signIn();
+    await search(carol);
+    await expect.poll(() => timelineRows().count()).toBe(2);
+    const button = t.page.getByRole('button', { name: 'Erase all receipts' });
+    expect(await button.isDisabled()).toBe(true);
+    await t.page.getByLabel('Type the consent id to confirm').fill(carol.slice(0, 30));
+    expect(await button.isDisabled()).toBe(true);
+    await t.page.getByLabel('Type the consent id to confirm').fill(carol);
+    await button.click();
+    await expect
+      .poll(() => t.page.getByRole('status').first().textContent())
+      .toBe(`Erased consent id ${carol}: receipts deleted: 2.`);
+    expect(await timelineRows().count()).toBe(0);
+    expect(await collector.collector.store.bySubject(carol)).toEqual([]);
+    expect(await collector.collector.store.bySubject(ALICE)).toHaveLength(3);
+  });
+});
