@@ -232,3 +232,29 @@ export async function verifyEvidence(
   }
   return result;
 }
+
+/**
+ * One subject's chain, as `verifyEvidence` checks it within the whole database: its links (with the
+ * key, and HMAC links required after the log's `keyed` entry), its purge anchor, the ids of the
+ * notices its receipts refer to. Deletions of whole chains need the saved heads of `verify --against`.
+ */
+export function verifySubjectEvidence(
+  rows: readonly ChainRow[],
+  notices: readonly StoredNotice[],
+  key: string | undefined,
+  keyed: LogEntry | undefined,
+): { receipts: number; ok: boolean; problems: string[] } {
+  const problems: string[] = [];
+  for (const notice of notices) {
+    if (createHash('sha256').update(notice.body, 'utf8').digest('hex') !== notice.id) {
+      problems.push(`notice ${notice.id}: its text no longer has this id (edited)`);
+    }
+  }
+  const checker = createChainChecker({ key, keyedAfterSeq: keyed && Number(keyed.detail.afterSeq) });
+  for (const row of rows) checker.add(row);
+  const report = checker.report();
+  for (const problem of report.problems) {
+    problems.push(problem.receiptId ? `receipt ${problem.receiptId}: ${problem.reason}` : problem.reason);
+  }
+  return { receipts: report.receipts, ok: problems.length === 0, problems };
+}

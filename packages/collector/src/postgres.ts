@@ -10,13 +10,39 @@ import {
   nextLogEntry,
   rowToLogEntry,
   verifyEvidence,
+  verifySubjectEvidence,
   WRONG_KEY,
 } from './evidence.js';
 import { type StoredNotice, splitNotice } from './notice.js';
-import type { AnchoredRow, InsertResult, ReceiptRow, ReceiptStore, StoreOptions } from './store.js';
-import { migrations, NOTICE_JOIN, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
+import type {
+  AnchoredRow,
+  InsertResult,
+  NoticeRow,
+  ReceiptRow,
+  ReceiptStore,
+  StatsRow,
+  StoreOptions,
+} from './store.js';
+import {
+  COUNT_PURGE,
+  migrations,
+  NOTICE_COLUMNS,
+  NOTICE_JOIN,
+  PAGE_SIZE,
+  rowToChainLink,
+  rowToNoticeDetail,
+  rowToNoticeSummary,
+  rowToStored,
+  SCRUB_WAIT_MS,
+  statsColumns,
+  statsSql,
+  utcDayStart,
+} from './store.js';
 
-const MIGRATIONS = migrations('BIGSERIAL PRIMARY KEY');
+const MIGRATIONS = migrations('postgres');
+
+/** Serialises the inserts of new notices while a daily cap applies, so two cannot take its last place. */
+const NOTICE_LOCK = 365_1003;
 
 /** Any constant: serialises migrations across instances starting together. */
 const MIGRATION_LOCK = 365_1001;
@@ -118,6 +144,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key);
           // The same receiptId under another subject holds another lock: ON CONFLICT waits for
           // that insert to commit and then reports it, instead of failing on the unique index.
+          if (notice && input.maxNoticesPerDay !== undefined) {
+            const known = await client.query('SELECT 1 FROM notices WHERE id = $1', [notice.id]);
+            if (known.rowCount === 0) {
+              await client.query('SELECT pg_advisory_xact_lock($1)', [NOTICE_LOCK]);
+              const today = await client.query<{ n: string }>(
+                'SELECT count(*) AS n FROM notices WHERE first_seen >= $1',
+                [utcDayStart(input.receivedAt)],
+              );
+              // Nothing is written yet: the commit that follows stores nothing.
+              if (Number(today.rows[0]!.n) >= input.maxNoticesPerDay) return { status: 'notice-limit' };
+            }
+          }
           if (notice) {
             await client.query(
               'INSERT INTO notices (id, body, first_seen) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
@@ -125,8 +163,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
             );
           }
           const inserted = await client.query<ReceiptRow>(
-            `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
+            `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id,
+                                   arrival_day, arrival_minute, method, language, categories)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT (receipt_id) DO NOTHING RETURNING *`,
             [
               receiptId,
               subjectId,
@@ -137,6 +177,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
               hash,
               key ? 2 : 1,
               notice?.id ?? null,
+              ...Object.values(statsColumns(input.receipt, input.receivedAt)),
             ],
           );
           if (inserted.rows[0]) return { status: 'created', stored: rowToStored(withNotice(inserted.rows[0])) };
@@ -152,6 +193,69 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         [subjectId],
       );
       return result.rows.map(rowToStored);
+    },
+    async byReceiptId(receiptId) {
+      const result = await pool.query<ReceiptRow>(
+        `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.receipt_id = $1`,
+        [receiptId],
+      );
+      return result.rows[0] && rowToStored(result.rows[0]);
+    },
+    async notices(limit, before) {
+      const page = await pool.query<NoticeRow>(
+        `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE $1::text IS NULL OR n.first_seen < $1
+         ORDER BY n.first_seen DESC, n.id DESC LIMIT $2`,
+        [before ?? null, limit],
+      );
+      const rows = page.rows;
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < limit) return { notices: rows.map(rowToNoticeSummary), more: false };
+      // A page ends after every notice first seen in its last row's millisecond, so `before` loses none.
+      const ties = await pool.query<NoticeRow>(
+        `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.first_seen = $1 AND n.id < $2 ORDER BY n.id DESC`,
+        [last.first_seen, last.id],
+      );
+      const older = await pool.query('SELECT 1 FROM notices WHERE first_seen < $1 LIMIT 1', [last.first_seen]);
+      return { notices: [...rows, ...ties.rows].map(rowToNoticeSummary), more: (older.rowCount ?? 0) > 0 };
+    },
+    async notice(id) {
+      const result = await pool.query<NoticeRow>(`SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.id = $1`, [id]);
+      return result.rows[0] && rowToNoticeDetail(result.rows[0]);
+    },
+    async verifySubject(subjectId) {
+      // One snapshot for the three reads, so a receipt arriving meanwhile cannot look like a broken link.
+      const [rows, notices, keyed] = await inTransaction(
+        pool,
+        async (client) => [
+          await client.query<AnchoredRow>(
+            `SELECT r.*, a.hash AS anchor, a.mac AS anchor_mac FROM receipts r
+           LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id WHERE r.subject_id = $1 ORDER BY r.seq`,
+            [subjectId],
+          ),
+          await client.query<StoredNotice>(
+            'SELECT id, body FROM notices WHERE id IN (SELECT notice_id FROM receipts WHERE subject_id = $1) ORDER BY id',
+            [subjectId],
+          ),
+          await client.query<LogRow>("SELECT * FROM evidence_log WHERE kind = 'keyed' ORDER BY seq LIMIT 1"),
+        ],
+        () => 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+      );
+      const entry = keyed.rows[0] && rowToLogEntry(keyed.rows[0]);
+      return verifySubjectEvidence(rows.rows.map(rowToChainLink), notices.rows, key, entry);
+    },
+    async countPurge(before) {
+      const result = await pool.query<{ n: string }>(COUNT_PURGE('$1'), [before]);
+      return Number(result.rows[0]!.n);
+    },
+    async stats({ fromDay, toDay, tzOffsetMinutes }) {
+      const result = await pool.query<StatsRow>(statsSql('postgres'), [
+        fromDay - 1,
+        toDay + 1,
+        fromDay,
+        toDay,
+        tzOffsetMinutes,
+      ]);
+      return result.rows;
     },
     async *exportSince(since) {
       const from = since ?? '';

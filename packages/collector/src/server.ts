@@ -1,12 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdmin, type Reply } from './admin.js';
 import { createConsole } from './console.js';
 import { clientAddress, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { type ReceiptStore, SCRUB_WAIT_MS } from './store.js';
-import { createReceiptValidator, parseInstant } from './validate.js';
+import type { ReceiptStore } from './store.js';
+import { createReceiptValidator } from './validate.js';
 
 export interface CollectorOptions {
   /**
@@ -27,6 +27,20 @@ export interface CollectorOptions {
   allowOrigins?: readonly string[];
   /** Bearer token for the operator routes; without one those routes answer 404. */
   adminToken?: string;
+  /**
+   * Failed bearer-token attempts allowed per client address (as `trustProxy` names it) in a fixed
+   * window; past them every operator request from that address, the right token included, gets 429
+   * with `Retry-After` until the window turns. `false` for none.
+   * @default { max: 10, windowMs: 600000 }
+   */
+  signInBrake?: RateLimitOptions | false;
+  /**
+   * Distinct notices first stored per UTC day at most; past it a receipt whose notice is new gets 429
+   * with `Retry-After` (the next UTC midnight) and nothing is stored, so a flood of made-up wordings
+   * cannot fill the notices table. Receipts on known notices are never refused. `false` for none.
+   * @default 1000
+   */
+  maxNoticesPerDay?: number | false;
   /** Store the client address truncated to /24 (IPv4) or /48 (IPv6). @default false */
   recordClientIp?: boolean;
   /**
@@ -78,12 +92,6 @@ const RETRY_AFTER_SECONDS = '5';
 /** A failed write keeps `/healthz` failing this long, or until a write succeeds. */
 const WRITE_FAILURE_MS = 30_000;
 const DAY_MS = 86_400_000;
-/** A century: further back than any receipt, and well inside what a Date can hold. */
-const MAX_RETENTION_DAYS = 36_500;
-/** What the receipt schema accepts as an id; nothing else can be stored, so nothing else is looked up. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
 /**
  * Builds the receiver. The schema is compiled and the store opened (migrations applied)
@@ -113,14 +121,17 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   // A full disk or a read-only database still answers reads: only the writes tell.
   let lastWriteFailure: number | undefined;
   const within = <T>(work: Promise<T>, ms = storeTimeoutMs): Promise<T> => deadline(work, ms, store.kind);
-  const tokenDigest = options.adminToken ? sha256(options.adminToken) : undefined;
+  const maxNoticesPerDay = options.maxNoticesPerDay === false ? undefined : (options.maxNoticesPerDay ?? 1000);
+  const admin = createAdmin({
+    store,
+    adminToken: options.adminToken,
+    trustProxy,
+    signInBrake: options.signInBrake ?? { max: 10, windowMs: 600_000 },
+    now,
+    within,
+    storeTimeoutMs,
+  });
   const serveConsole = createConsole(options.consoleDir);
-
-  function isAdmin(req: IncomingMessage): boolean {
-    const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    // Comparing fixed-length digests keeps the comparison constant-time whatever the input length.
-    return Boolean(tokenDigest && match && timingSafeEqual(sha256(match[1]!.trim()), tokenDigest));
-  }
 
   async function postReceipt(req: IncomingMessage, reply: Reply): Promise<void> {
     const type = (req.headers['content-type'] ?? '').toLowerCase().split(';');
@@ -160,10 +171,16 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return reply(400, { error: 'Idempotency-Key does not match receiptId' });
     }
     const address = options.recordClientIp ? truncateIp(clientAddress(req, trustProxy)) : null;
+    const arrival = now();
     let outcome: Awaited<ReturnType<ReceiptStore['insert']>>;
     try {
       outcome = await within(
-        store.insert({ receipt: result.receipt, receivedAt: now().toISOString(), clientIp: address }),
+        store.insert({
+          receipt: result.receipt,
+          receivedAt: arrival.toISOString(),
+          clientIp: address,
+          maxNoticesPerDay,
+        }),
       );
       lastWriteFailure = undefined;
     } catch (error) {
@@ -173,48 +190,20 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     if (outcome.status === 'conflict') {
       return reply(409, { error: 'receiptId already stored with a different body' });
     }
+    if (outcome.status === 'notice-limit') {
+      // 429, not 400: the SDK keeps the receipt and sends it again after Retry-After, when a new day begins.
+      const nextDay = (Math.floor(arrival.getTime() / DAY_MS) + 1) * DAY_MS;
+      return reply(
+        429,
+        {
+          error: `${maxNoticesPerDay} new notices were already stored today (UTC), the most allowed per day; a receipt on a new notice is refused until the next UTC day`,
+        },
+        { 'Retry-After': String(Math.ceil((nextDay - arrival.getTime()) / 1000)) },
+      );
+    }
     const { receiptId, receivedAt } = outcome.stored;
     if (outcome.status === 'duplicate') return reply(200, { receiptId, receivedAt, duplicate: true });
     reply(201, { receiptId, receivedAt });
-  }
-
-  async function exportReceipts(res: ServerResponse, url: URL, reply: Reply): Promise<void> {
-    const sinceParam = url.searchParams.get('since');
-    let since: string | undefined;
-    if (sinceParam !== null) {
-      const time = parseInstant(sinceParam);
-      if (time === undefined) {
-        return reply(400, {
-          error: 'since must be a whole ISO 8601 date (2026-11-24) or date-time with a zone (2026-11-24T19:00Z)',
-        });
-      }
-      since = new Date(time).toISOString();
-    }
-    const rows = store.exportSince(since)[Symbol.asyncIterator]();
-    // The first page before the headers: a database that is gone gets a 503, not an empty 200.
-    let next = await within(rows.next());
-    res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
-    // Every later page is bounded too: a database lost mid-way throws, and the handler then
-    // destroys the response before its last chunk, so no client takes a cut list as complete.
-    for (; !next.done; next = await within(rows.next())) {
-      if (res.destroyed) {
-        await rows.return?.();
-        return;
-      }
-      // Respect back-pressure: a slow reader must not make us buffer the table.
-      if (!res.write(`${JSON.stringify(next.value)}\n`)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
-    }
-    res.end();
   }
 
   /** The reasons stay generic: `/healthz` is public, and driver errors name hosts and tables. */
@@ -246,7 +235,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
 
     // The console's files are public (they hold no data); they exist only where the operator routes do.
     if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) {
-      return tokenDigest ? serveConsole(url.pathname, method, res) : reply(404, { error: 'not found' });
+      return options.adminToken ? serveConsole(url.pathname, method, res) : reply(404, { error: 'not found' });
     }
 
     const origin = req.headers.origin;
@@ -277,40 +266,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
 
     if (path === '/receipts') return method === 'POST' ? postReceipt(req, reply) : methods('POST, OPTIONS');
 
-    const subjectReceipts = /^\/subjects\/([^/]+)\/receipts$/.exec(path);
-    const subject = /^\/subjects\/([^/]+)$/.exec(path);
-    const adminRoute = path === '/receipts/export' || path === '/purge' || subjectReceipts || subject;
-    if (!adminRoute) return reply(404, { error: 'not found' });
-    // Without a configured token the operator routes do not exist.
-    if (!tokenDigest) return reply(404, { error: 'not found' });
-    if (!isAdmin(req)) {
-      return reply(401, { error: 'missing or wrong bearer token' }, { 'WWW-Authenticate': 'Bearer' });
-    }
-
-    if (path === '/receipts/export') return method === 'GET' ? exportReceipts(res, url, reply) : methods('GET');
-    if (path === '/purge') {
-      if (method !== 'POST') return methods('POST');
-      const days = url.searchParams.get('olderThanDays') ?? '';
-      if (!/^\d+$/.test(days) || Number(days) > MAX_RETENTION_DAYS) {
-        return reply(400, { error: `olderThanDays must be a whole number of days, at most ${MAX_RETENTION_DAYS}` });
-      }
-      const before = new Date(now().getTime() - Number(days) * DAY_MS).toISOString();
-      return reply(200, { purged: await store.purgeBefore(before) });
-    }
-    let subjectId: string;
-    try {
-      subjectId = decodeURIComponent((subjectReceipts ?? subject)![1]!);
-    } catch {
-      return reply(400, { error: 'the subject id in the path is not valid percent-encoding' });
-    }
-    if (!UUID.test(subjectId)) return reply(400, { error: 'the subject id must be a lower-case UUID' });
-    if (subjectReceipts) {
-      if (method !== 'GET') return methods('GET');
-      return reply(200, await within(store.bySubject(subjectId)));
-    }
-    if (method !== 'DELETE') return methods('DELETE');
-    // Past its commit an erasure waits up to SCRUB_WAIT_MS for the rows to leave the files.
-    reply(200, { deleted: await within(store.deleteSubject(subjectId), storeTimeoutMs + SCRUB_WAIT_MS) });
+    if (admin.matches(path)) return admin.handle(req, res, url, path, reply);
+    return reply(404, { error: 'not found' });
   }
 
   function handler(req: IncomingMessage, res: ServerResponse): void {
@@ -470,8 +427,4 @@ function requestUrl(target: string | undefined): URL | undefined {
 /** `http://host` or `https://host` naming the Host the request was sent to. */
 function sameHost(origin: string, host: string | undefined): boolean {
   return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }

@@ -10,13 +10,37 @@ import {
   nextLogEntry,
   rowToLogEntry,
   verifyEvidence,
+  verifySubjectEvidence,
   WRONG_KEY,
 } from './evidence.js';
 import { type StoredNotice, splitNotice } from './notice.js';
-import type { AnchoredRow, InsertResult, NewReceipt, ReceiptRow, ReceiptStore, StoreOptions } from './store.js';
-import { migrations, NOTICE_JOIN, PAGE_SIZE, rowToChainLink, rowToStored, SCRUB_WAIT_MS } from './store.js';
+import type {
+  AnchoredRow,
+  InsertResult,
+  NewReceipt,
+  NoticeRow,
+  ReceiptRow,
+  ReceiptStore,
+  StatsRow,
+  StoreOptions,
+} from './store.js';
+import {
+  COUNT_PURGE,
+  migrations,
+  NOTICE_COLUMNS,
+  NOTICE_JOIN,
+  PAGE_SIZE,
+  rowToChainLink,
+  rowToNoticeDetail,
+  rowToNoticeSummary,
+  rowToStored,
+  SCRUB_WAIT_MS,
+  statsColumns,
+  statsSql,
+  utcDayStart,
+} from './store.js';
 
-const MIGRATIONS = migrations('INTEGER PRIMARY KEY AUTOINCREMENT');
+const MIGRATIONS = migrations('sqlite');
 
 export interface SqliteStoreOptions extends StoreOptions {
   /**
@@ -92,9 +116,32 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
        (SELECT hash FROM chain_anchors WHERE subject_id = ?)) AS hash`,
   );
   const insertRow = db.prepare(
-    `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id)
-     VALUES (@receipt_id, @subject_id, @received_at, @client_ip, @body, @prev_hash, @hash, @link, @notice_id)`,
+    `INSERT INTO receipts (receipt_id, subject_id, received_at, client_ip, body, prev_hash, hash, link, notice_id,
+                           arrival_day, arrival_minute, method, language, categories)
+     VALUES (@receipt_id, @subject_id, @received_at, @client_ip, @body, @prev_hash, @hash, @link, @notice_id,
+             @arrival_day, @arrival_minute, @method, @language, @categories)`,
   );
+  const noticeKnown = db.prepare<[string], { id: string }>('SELECT id FROM notices WHERE id = ?');
+  const noticesSince = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM notices WHERE first_seen >= ?');
+  const noticePage = db.prepare<[string, number], NoticeRow>(
+    `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.first_seen < ? ORDER BY n.first_seen DESC, n.id DESC LIMIT ?`,
+  );
+  const noticeTies = db.prepare<[string, string], NoticeRow>(
+    `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.first_seen = ? AND n.id < ? ORDER BY n.id DESC`,
+  );
+  const noticeOlder = db.prepare<[string], { one: number }>(
+    'SELECT 1 AS one FROM notices WHERE first_seen < ? LIMIT 1',
+  );
+  const noticeById = db.prepare<[string], NoticeRow>(`SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.id = ?`);
+  const subjectChainRows = db.prepare<[string], AnchoredRow>(
+    `SELECT r.*, a.hash AS anchor, a.mac AS anchor_mac FROM receipts r LEFT JOIN chain_anchors a ON a.subject_id = r.subject_id
+     WHERE r.subject_id = ? ORDER BY r.seq`,
+  );
+  const subjectNotices = db.prepare<[string], StoredNotice>(
+    'SELECT id, body FROM notices WHERE id IN (SELECT notice_id FROM receipts WHERE subject_id = ?) ORDER BY id',
+  );
+  const countPurge = db.prepare<[string], { n: number }>(COUNT_PURGE('?'));
+  const statsQuery = db.prepare<[Record<string, number>], StatsRow>(statsSql('sqlite'));
   const subjectRows = db.prepare<[string], ReceiptRow>(
     `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.subject_id = ? ORDER BY r.seq`,
   );
@@ -192,8 +239,13 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       link: key ? 2 : 1,
       notice_id: notice?.id ?? null,
     };
+    if (notice && input.maxNoticesPerDay !== undefined && !noticeKnown.get(notice.id)) {
+      // Inside the write transaction: two new notices cannot both take the last place.
+      if (noticesSince.get(utcDayStart(input.receivedAt))!.n >= input.maxNoticesPerDay)
+        return { status: 'notice-limit' };
+    }
     if (notice) insertNotice.run(notice.id, notice.body, input.receivedAt);
-    insertRow.run(row);
+    insertRow.run({ ...row, ...statsColumns(input.receipt, input.receivedAt) });
     return { status: 'created', stored: rowToStored({ ...row, seq: 0, notice_body: notice?.body ?? null }) };
   }
 
@@ -241,6 +293,37 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
     async bySubject(subjectId) {
       return (await whenUnlocked(() => subjectRows.all(subjectId))).map(rowToStored);
+    },
+    async byReceiptId(receiptId) {
+      const row = await whenUnlocked(() => byId.get(receiptId));
+      return row && rowToStored(row);
+    },
+    async notices(limit, before) {
+      return whenUnlocked(() => {
+        const rows = noticePage.all(before ?? '\uffff', limit);
+        const last = rows[rows.length - 1];
+        if (!last || rows.length < limit) return { notices: rows.map(rowToNoticeSummary), more: false };
+        // A page ends after every notice first seen in its last row's millisecond, so `before` loses none.
+        rows.push(...noticeTies.all(last.first_seen, last.id));
+        return { notices: rows.map(rowToNoticeSummary), more: noticeOlder.get(last.first_seen) !== undefined };
+      });
+    },
+    async notice(id) {
+      const row = await whenUnlocked(() => noticeById.get(id));
+      return row && rowToNoticeDetail(row);
+    },
+    async verifySubject(subjectId) {
+      const [rows, notices, keyed] = await whenUnlocked(
+        () => [subjectChainRows.all(subjectId), subjectNotices.all(subjectId), firstKeyed.get()] as const,
+      );
+      return verifySubjectEvidence(rows.map(rowToChainLink), notices, key, keyed && rowToLogEntry(keyed));
+    },
+    async countPurge(before) {
+      return (await whenUnlocked(() => countPurge.get(before)))!.n;
+    },
+    async stats({ fromDay, toDay, tzOffsetMinutes }) {
+      const range = { lo: fromDay - 1, hi: toDay + 1, from: fromDay, to: toDay, offset: tzOffsetMinutes };
+      return whenUnlocked(() => statsQuery.all(range));
     },
     async *exportSince(since) {
       const from = since ?? '';

@@ -1,4 +1,5 @@
-import type { ChainRow, LinkVersion } from './chain.js';
+import type { Notice } from '@paloma365/consent-core';
+import { type ChainRow, canonicalJson, type LinkVersion } from './chain.js';
 import type { VerifyOptions, VerifyReport } from './evidence.js';
 import type { Receipt } from './validate.js';
 
@@ -20,6 +21,11 @@ export interface NewReceipt {
   receipt: Receipt;
   receivedAt: string;
   clientIp: string | null;
+  /**
+   * At most this many distinct notices first seen on the UTC day of `receivedAt`: a receipt with a
+   * notice new past it is refused (`notice-limit`) with nothing stored. No limit when absent.
+   */
+  maxNoticesPerDay?: number | undefined;
 }
 
 /**
@@ -29,7 +35,55 @@ export interface NewReceipt {
 export type InsertResult =
   | { status: 'created'; stored: StoredReceipt }
   | { status: 'duplicate'; stored: StoredReceipt }
-  | { status: 'conflict' };
+  | { status: 'conflict' }
+  | { status: 'notice-limit' };
+
+/** A row of the operator's notice list. */
+export interface NoticeSummary {
+  id: string;
+  firstSeen: string;
+  /** When the newest stored receipt on it arrived; null once none is left. */
+  lastSeen: string | null;
+  /** Receipts currently stored that refer to it. */
+  receipts: number;
+  language: string;
+  policyVersion: string;
+}
+
+/** One notice, as the SDK sent it (its id included). */
+export interface NoticeDetail {
+  id: string;
+  firstSeen: string;
+  receipts: number;
+  notice: Notice;
+}
+
+/** A subject's own chain, checked with the chain key. */
+export interface SubjectChain {
+  receipts: number;
+  ok: boolean;
+  problems: string[];
+}
+
+/** Local days as UTC day numbers (days since 1970-01-01), `to` inclusive, shifted by the offset. */
+export interface StatsRange {
+  fromDay: number;
+  toDay: number;
+  tzOffsetMinutes: number;
+}
+
+/**
+ * What `statsSql` answers: per local day and method (`kind` 'day'), and per language and optional
+ * category (`kind` 'category', `name` the category) the receipts listing it and those allowing it.
+ */
+export interface StatsRow {
+  kind: 'day' | 'category';
+  day: number | string | null;
+  name: string;
+  language: string | null;
+  receipts: number | string;
+  allowed: number | string;
+}
 
 /**
  * The one storage seam. SQLite and PostgreSQL implement it with the same schema;
@@ -46,6 +100,17 @@ export interface ReceiptStore {
   deleteSubject(subjectId: string): Promise<number>;
   /** Retention: removes receipts received before `before`; the chains continue from an anchor. */
   purgeBefore(before: string): Promise<number>;
+  /** One receipt by its id, with its notice. */
+  byReceiptId(receiptId: string): Promise<StoredReceipt | undefined>;
+  /** Notices first seen before `before` (all without it), newest first; `more` when older ones remain. */
+  notices(limit: number, before: string | undefined): Promise<{ notices: NoticeSummary[]; more: boolean }>;
+  notice(id: string): Promise<NoticeDetail | undefined>;
+  /** Checks one subject's chain (links, keys, its notices' ids), as `verify` does for all. */
+  verifySubject(subjectId: string): Promise<SubjectChain>;
+  /** How many receipts `purgeBefore(before)` would remove now. */
+  countPurge(before: string): Promise<number>;
+  /** The aggregates of `/stats`, computed by the database. */
+  stats(range: StatsRange): Promise<StatsRow[]>;
   /** Recomputes every chain and checks the evidence log, against saved heads if given. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
   /**
@@ -84,9 +149,9 @@ export const PAGE_SIZE = 500;
  * for both stores, `seq` being each database's auto-increment. `received_at` stays ISO text so
  * the hashed value round-trips byte for byte.
  */
-export const migrations = (seq: string): readonly string[] => [
+export const migrations = (kind: ReceiptStore['kind']): readonly string[] => [
   `CREATE TABLE receipts (
-     seq ${seq},
+     seq ${kind === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY'},
      receipt_id TEXT NOT NULL UNIQUE,
      subject_id TEXT NOT NULL,
      received_at TEXT NOT NULL,
@@ -115,7 +180,50 @@ export const migrations = (seq: string): readonly string[] => [
   // holds the id in place of the notice, and `notice_id` joins it.
   `CREATE TABLE notices (id TEXT PRIMARY KEY, body TEXT NOT NULL, first_seen TEXT NOT NULL);
    ALTER TABLE receipts ADD COLUMN notice_id TEXT;`,
+  // 4: the operator's notice list: newest first-seen first, each with its receipts counted (and the
+  // newest one found) in the index alone; and the per-day cap on new notices counts from the same index.
+  `CREATE INDEX receipts_notice ON receipts (notice_id, received_at);
+   CREATE INDEX notices_first_seen ON notices (first_seen, id);`,
+  // 5: statistics. What `/stats` groups by, kept in columns of their own (filled on insert, back-filled
+  // here), so one covering index answers a year of receipts without reading a body: in index order
+  // SQLite groups as it scans instead of sorting every row. `arrival_day` is the UTC day number of
+  // `received_at`, `arrival_minute` its minute in that day (a time-zone offset moves a receipt to
+  // the day before or after by it), `categories` the canonical JSON of the choices.
+  `ALTER TABLE receipts ADD COLUMN arrival_day INTEGER;
+   ALTER TABLE receipts ADD COLUMN arrival_minute INTEGER;
+   ALTER TABLE receipts ADD COLUMN method TEXT;
+   ALTER TABLE receipts ADD COLUMN language TEXT;
+   ALTER TABLE receipts ADD COLUMN categories TEXT;
+   ${kind === 'sqlite' ? SQLITE_STATS_BACKFILL : POSTGRES_STATS_BACKFILL}
+   CREATE INDEX receipts_stats ON receipts (arrival_day, method, language, categories, arrival_minute);`,
 ];
+
+// Both read the canonical body (sorted keys, no whitespace), so a back-filled `categories` is the
+// very text a new insert writes (`statsColumns`).
+const SQLITE_STATS_BACKFILL = `UPDATE receipts SET
+     arrival_day = unixepoch(received_at) / 86400,
+     arrival_minute = unixepoch(received_at) % 86400 / 60,
+     method = json_extract(body, '$.method'),
+     language = json_extract(body, '$.language'),
+     categories = json_extract(body, '$.categories');`;
+const POSTGRES_STATS_BACKFILL = `UPDATE receipts SET
+     arrival_day = floor(extract(epoch FROM received_at::timestamptz) / 86400),
+     arrival_minute = floor(extract(epoch FROM received_at::timestamptz))::bigint % 86400 / 60,
+     method = body::json ->> 'method',
+     language = body::json ->> 'language',
+     categories = (body::json -> 'categories')::text;`;
+
+/** The stats columns of a new receipt row (migration 5), as the back-fill computes them. */
+export function statsColumns(receipt: Receipt, receivedAt: string) {
+  const seconds = Math.floor(Date.parse(receivedAt) / 1000);
+  return {
+    arrival_day: Math.floor(seconds / 86_400),
+    arrival_minute: Math.floor((seconds % 86_400) / 60),
+    method: receipt.method,
+    language: receipt.language,
+    categories: canonicalJson(receipt.categories),
+  };
+}
 
 /** The notice, joined to a receipt row as `notice_body`. */
 export const NOTICE_JOIN = 'LEFT JOIN notices n ON n.id = r.notice_id';
@@ -167,3 +275,72 @@ export function rowToStored(row: ReceiptRow): StoredReceipt {
     hash: row.hash,
   };
 }
+
+/**
+ * The statistics in one statement. The inner aggregate reads only the covering index `receipts_stats`
+ * (grouped in its order, so SQLite does not sort); a time-zone offset moves the receipts it counts as
+ * `early`/`late` to the day before/after. What leaves the database is a row per day and method and
+ * per language and category. `gpc` is a refusal of every optional category whatever it lists.
+ */
+export function statsSql(kind: ReceiptStore['kind']): string {
+  const [lo, hi, from, to, offset] =
+    kind === 'sqlite' ? ['@lo', '@hi', '@from', '@to', '@offset'] : ['$1', '$2', '$3', '$4', '$5'];
+  const each = kind === 'sqlite' ? 'json_each(r.categories)' : 'jsonb_each(r.categories::jsonb)';
+  const allowed = kind === 'sqlite' ? "c.type = 'true'" : "c.value = 'true'::jsonb";
+  return `WITH g AS MATERIALIZED (
+      SELECT arrival_day AS day, method, language, categories, count(*) AS n,
+             count(*) FILTER (WHERE arrival_minute + ${offset} < 0) AS early,
+             count(*) FILTER (WHERE arrival_minute + ${offset} >= 1440) AS late
+      FROM receipts WHERE arrival_day >= ${lo} AND arrival_day <= ${hi}
+      GROUP BY arrival_day, method, language, categories),
+    s AS (SELECT day, method, language, categories, n - early - late AS n FROM g
+          UNION ALL SELECT day - 1, method, language, categories, early FROM g
+          UNION ALL SELECT day + 1, method, language, categories, late FROM g),
+    r AS MATERIALIZED (SELECT * FROM s WHERE n > 0 AND day >= ${from} AND day <= ${to})
+    SELECT 'day' AS kind, day, method AS name, NULL AS language, sum(n) AS receipts, 0 AS allowed
+    FROM r GROUP BY day, method
+    UNION ALL
+    SELECT 'category', NULL, c.key, r.language, sum(r.n),
+           sum(CASE WHEN r.method <> 'gpc' AND ${allowed} THEN r.n ELSE 0 END)
+    FROM r, ${each} c WHERE c.key <> 'necessary' GROUP BY r.language, c.key`;
+}
+
+/** The statement behind `countPurge`: the rows `purgeBefore` deletes (every subject's chain up to its cut). */
+export const COUNT_PURGE = (param: string) => `SELECT count(*) AS n FROM receipts r
+  JOIN (SELECT subject_id, max(seq) AS cut FROM receipts WHERE received_at < ${param} GROUP BY subject_id) c
+    ON c.subject_id = r.subject_id AND r.seq <= c.cut`;
+
+/** The notice list's page, newest first; ties on `first_seen` are kept whole (see `noticesPage`). */
+export const NOTICE_COLUMNS = `n.id, n.first_seen, n.body,
+  (SELECT count(*) FROM receipts r WHERE r.notice_id = n.id) AS receipts,
+  (SELECT max(r.received_at) FROM receipts r WHERE r.notice_id = n.id) AS last_seen`;
+
+export interface NoticeRow {
+  id: string;
+  first_seen: string;
+  body: string;
+  receipts: number | string;
+  last_seen: string | null;
+}
+
+export function rowToNoticeSummary(row: NoticeRow): NoticeSummary {
+  const body = JSON.parse(row.body) as Omit<Notice, 'id'>;
+  return {
+    id: row.id,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    receipts: Number(row.receipts),
+    language: body.language,
+    policyVersion: body.policyVersion,
+  };
+}
+
+export const rowToNoticeDetail = (row: NoticeRow): NoticeDetail => ({
+  id: row.id,
+  firstSeen: row.first_seen,
+  receipts: Number(row.receipts),
+  notice: { id: row.id, ...(JSON.parse(row.body) as Omit<Notice, 'id'>) },
+});
+
+/** The start of the UTC day of an ISO instant, as the ISO text `first_seen` compares with. */
+export const utcDayStart = (instant: string): string => `${instant.slice(0, 10)}T00:00:00.000Z`;

@@ -351,7 +351,7 @@ describe.each(stores)('collector on $kind', ({ create }) => {
       expect((await fetch(`${base}/purge?olderThanDays=abc`, { method: 'POST', headers: admin })).status).toBe(400);
       const response = await fetch(`${base}/purge?olderThanDays=30`, { method: 'POST', headers: admin });
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ purged: 2 });
+      expect(await response.json()).toEqual({ purged: 2, before: new Date(now - 30 * DAY).toISOString() });
       const left = (await (await fetch(`${base}/subjects/${subjectId}/receipts`, { headers: admin })).json()) as {
         receiptId: string;
       }[];
