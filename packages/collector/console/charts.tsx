@@ -69,9 +69,9 @@ export interface ShareRow {
 
 /** Horizontal bars of shares (0–1), each labelled with its percentage. */
 export function ShareChart({ rows, title, kind }: { rows: ShareRow[]; title: string; kind: string }) {
-  const row = 28;
-  const left = 200;
-  const right = 150;
+  const row = 22;
+  const left = 140;
+  const right = 130;
   const height = rows.length * row + 8;
   const span = WIDTH - left - right;
   return (
@@ -79,12 +79,12 @@ export function ShareChart({ rows, title, kind }: { rows: ShareRow[]; title: str
       <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={title} class="chart-svg" data-chart={kind}>
         {rows.map((r, i) => (
           <g key={r.label} data-label={r.label} data-share={r.share}>
-            <text x={left - 10} y={i * row + 22} text-anchor="end" class="label">
+            <text x={left - 10} y={i * row + 18} text-anchor="end" class="label">
               {r.label}
             </text>
-            <rect x={left} y={i * row + 8} width={span} height={18} class="track" />
-            <rect x={left} y={i * row + 8} width={Math.max(0, r.share) * span} height={18} class="fill-share" />
-            <text x={left + span + 10} y={i * row + 22} class="label">
+            <rect x={left} y={i * row + 8} width={span} height={14} class="track" />
+            <rect x={left} y={i * row + 8} width={Math.max(0, r.share) * span} height={14} class="fill-share" />
+            <text x={left + span + 10} y={i * row + 18} class="label">
               {r.detail}
             </text>
           </g>

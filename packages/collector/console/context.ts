@@ -26,8 +26,18 @@ export function useSession(): Session {
 
 export function formatters(language: Language): Pick<Session, 'dateTime' | 'date' | 'number' | 'percent'> {
   // UTC throughout: receipts are evidence, and the operator compares them with logs kept in UTC.
-  const dateTime = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
-  const date = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeZone: 'UTC' });
+  // Chromium's ICU has no Kazakh month names ("2026 M11 18"): Kazakh dates are numeric, as written in Kazakhstan.
+  const locale = language === 'kk' ? 'ru-KZ' : language;
+  const style =
+    language === 'kk'
+      ? ({ day: '2-digit', month: '2-digit', year: 'numeric' } as const)
+      : ({ dateStyle: 'medium' } as const);
+  const time =
+    language === 'kk'
+      ? ({ hour: '2-digit', minute: '2-digit', second: '2-digit' } as const)
+      : ({ timeStyle: 'medium' } as const);
+  const dateTime = new Intl.DateTimeFormat(locale, { ...style, ...time, timeZone: 'UTC' });
+  const date = new Intl.DateTimeFormat(locale, { ...style, timeZone: 'UTC' });
   const number = new Intl.NumberFormat(language);
   const percent = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 1 });
   return {

@@ -38,11 +38,14 @@ export function Categories({
 }) {
   return (
     <ul class="chips">
-      {Object.entries(categories).map(([id, on]) => (
-        <li key={id} class={on ? 'chip chip-on' : 'chip chip-off'}>
-          <span class="chip-name">{id}</span> <span class="chip-state">{on ? allowed : refused}</span>
-        </li>
-      ))}
+      {Object.entries(categories)
+        // Strictly necessary is always allowed: it goes first, the choices the visitor made after it.
+        .sort(([a], [b]) => Number(b === 'necessary') - Number(a === 'necessary'))
+        .map(([id, on]) => (
+          <li key={id} class={on ? 'chip chip-on' : 'chip chip-off'}>
+            <span class="chip-name">{id}</span> <span class="chip-state">{on ? allowed : refused}</span>
+          </li>
+        ))}
     </ul>
   );
 }
