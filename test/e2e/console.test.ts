@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen, type RunningCollector } from '../../packages/collector/src/index.js';
@@ -305,6 +306,32 @@ describe('search and a subject’s timeline', () => {
     expect(text).toContain('https://paloma365.com/privacy');
     expect(text).toContain('LLP "Paloma365" · 160940016674');
     expect(await axe(), 'notice page').toEqual([]);
+  });
+
+  it('says when a subject’s hash chain is broken, and how', async () => {
+    const erin = randomUUID();
+    const first = await seed('2026-11-21T09:00:00.000Z', erin, 'reject_all', { notice: NOTICE_EN });
+    await seed('2026-11-21T09:05:00.000Z', erin, 'custom', { analytics: true, notice: NOTICE_EN });
+    // Someone with access to the database turns a refusal into a consent, behind the collector's back.
+    const db = new Database(join(dir, 'receipts.sqlite'));
+    try {
+      const changed = db
+        .prepare('UPDATE receipts SET body = replace(body, \'"reject_all"\', \'"accept_all"\') WHERE receipt_id = ?')
+        .run(first).changes;
+      expect(changed).toBe(1);
+    } finally {
+      db.close();
+    }
+    await signIn();
+    await search(erin);
+    const status = t.page.locator('.status-bad');
+    await status.waitFor();
+    expect(await status.getByRole('listitem').count()).toBeGreaterThan(0);
+    expect(await status.innerText()).toMatch(/^Hash chain broken:/);
+    expect(await status.innerText()).toContain(first);
+    await t.page.getByLabel('Type the consent id to confirm').fill(erin);
+    await t.page.getByRole('button', { name: 'Erase all receipts' }).click();
+    await t.page.getByText(`Erased consent id ${erin}: receipts deleted: 2.`).waitFor();
   });
 
   it('finds a visitor by a receipt id, and marks that receipt', async () => {

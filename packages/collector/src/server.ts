@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdmin, type Reply } from './admin.js';
-import { createConsole } from './console.js';
+import { CONSOLE_HEADERS, createConsole } from './console.js';
 import { clientAddress, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -235,7 +235,9 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
 
     // The console's files are public (they hold no data); they exist only where the operator routes do.
     if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) {
-      return options.adminToken ? serveConsole(url.pathname, method, res) : reply(404, { error: 'not found' });
+      return options.adminToken
+        ? serveConsole(url.pathname, method, res)
+        : reply(404, { error: 'not found' }, CONSOLE_HEADERS);
     }
 
     const origin = req.headers.origin;

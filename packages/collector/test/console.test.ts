@@ -119,6 +119,8 @@ describe('the console at /admin/', () => {
     for (const path of ['/admin', '/admin/', '/admin/console.js', '/admin/console.css']) {
       const response = await fetch(`${withoutToken.url}${path}`, { redirect: 'manual' });
       expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-security-policy'), path).toBe(CSP);
+      expect(response.headers.get('x-frame-options'), path).toBe('DENY');
       expect(await response.text()).not.toContain('console-script');
     }
   });
