@@ -12,14 +12,18 @@ const USAGE = `Usage:
                     [--allow-origin https://example.com ...] [--admin-token TOKEN]
                     [--record-ip] [--trust-proxy | --trust-proxy-hops N | --trusted-proxy ADDR ...]
                     [--rate-limit 120] [--max-connections 1000] [--chain-key KEY]
+                    [--max-notices-per-day 1000]
   consent-collector verify --db ./receipts.sqlite|postgres://... [--chain-key KEY]
                     [--save-heads FILE] [--against FILE]
   consent-collector --version
 
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
 _ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, _MAX_CONNECTIONS,
-_TRUST_PROXY (1 for one proxy, a hop count, or comma-separated proxy addresses), _CHAIN_KEY.
+_TRUST_PROXY (1 for one proxy, a hop count, or comma-separated proxy addresses), _CHAIN_KEY,
+_MAX_NOTICES_PER_DAY.
 --rate-limit is requests per minute per address; 0 turns it off.
+--max-notices-per-day: distinct new notices stored per UTC day; past it a receipt on a new
+notice gets 429 until the next UTC day and nothing is stored; 0 turns the cap off.
 --trust-proxy: one proxy of yours in front; the client is the right-most X-Forwarded-For
 entry. --trust-proxy-hops N: N proxies in a row. --trusted-proxy ADDR: your proxies' addresses.
 The chain key (at least 32 characters) is best given as CONSENT_COLLECTOR_CHAIN_KEY: a flag
@@ -89,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
       'rate-limit': { type: 'string' },
       'max-connections': { type: 'string' },
       'chain-key': { type: 'string' },
+      'max-notices-per-day': { type: 'string' },
       'save-heads': { type: 'string' },
       against: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -156,6 +161,11 @@ async function main(argv: string[]): Promise<number> {
   const allowOrigins = values['allow-origin'] ?? (env('ALLOW_ORIGIN') ?? '').split(',').filter(Boolean);
   const adminToken = values['admin-token'] ?? env('ADMIN_TOKEN');
   const perMinute = integer(values['rate-limit'] ?? env('RATE_LIMIT'), 120, '--rate-limit');
+  const noticesPerDay = integer(
+    values['max-notices-per-day'] ?? env('MAX_NOTICES_PER_DAY'),
+    1000,
+    '--max-notices-per-day',
+  );
   const running = await listen({
     db,
     port: integer(values.port ?? env('PORT'), 8787, '--port'),
@@ -166,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
     trustProxy: trustProxy(values),
     maxConnections: integer(values['max-connections'] ?? env('MAX_CONNECTIONS'), 1000, '--max-connections'),
     rateLimit: perMinute === 0 ? false : { max: perMinute, windowMs: 60_000 },
+    maxNoticesPerDay: noticesPerDay === 0 ? false : noticesPerDay,
     chainKey,
     onError: (error) => console.error('consent-collector:', error),
   });

@@ -331,3 +331,237 @@ describe.each(stores)('operator routes without a token on $kind', ({ create }) =
     }
   });
 });
+
+type Categories = Record<string, boolean>;
+const at = (iso: string, method: ReceiptV2['method'], language: string, categories: Categories) => ({
+  iso,
+  receipt: makeV2({ method, language, categories: { necessary: true, ...categories } as ReceiptV2['categories'] }),
+});
+/** Seven receipts around 2025-03-01..03; R4 is a `gpc` that lists analytics as allowed (still a refusal). */
+const STATS_RECEIPTS = [
+  at('2025-03-01T10:00:00.000Z', 'accept_all', 'ru', { analytics: true, functional: true }),
+  at('2025-03-01T11:00:00.000Z', 'reject_all', 'kk', { analytics: false, functional: false }),
+  at('2025-03-01T12:00:00.000Z', 'custom', 'ru', { analytics: true, functional: false, marketing: true }),
+  at('2025-03-02T01:00:00.000Z', 'gpc', 'en', { analytics: true, functional: false }),
+  at('2025-03-02T23:30:00.000Z', 'custom', 'ru', { analytics: true, functional: false }),
+  at('2025-02-28T22:00:00.000Z', 'withdraw', 'ru', { analytics: false, functional: true }),
+  at('2025-03-03T21:00:00.000Z', 'accept_all', 'kk', { analytics: true, functional: true }),
+];
+const methods = (counts: Record<string, number>) => ({
+  accept_all: 0,
+  reject_all: 0,
+  custom: 0,
+  withdraw: 0,
+  gpc: 0,
+  ...counts,
+});
+const tally = (receipts: number, allowed: number, share: number) => ({ receipts, allowed, share });
+
+describe.each(stores)('GET /stats on $kind', ({ kind, create }) => {
+  const { setup, postAt } = suite(create, { signInBrake: false });
+  const stats = async (query: string) => {
+    const response = await get(setup.base, `/stats?${query}`);
+    expect(response.status, await response.clone().text()).toBe(200);
+    return (await response.json()) as { days: { day: string; receipts: number }[]; categories: object };
+  };
+
+  it('counts per UTC day of arrival and method, and per category and language the share allowing it', async () => {
+    for (const { iso, receipt } of STATS_RECEIPTS) await postAt(iso, receipt);
+    expect(await stats('from=2025-03-01&to=2025-03-03')).toEqual({
+      from: '2025-03-01',
+      to: '2025-03-03',
+      tzOffsetMinutes: 0,
+      days: [
+        { day: '2025-03-01', receipts: 3, byMethod: methods({ accept_all: 1, reject_all: 1, custom: 1 }) },
+        { day: '2025-03-02', receipts: 2, byMethod: methods({ gpc: 1, custom: 1 }) },
+        { day: '2025-03-03', receipts: 1, byMethod: methods({ accept_all: 1 }) },
+      ],
+      categories: {
+        analytics: {
+          ...tally(6, 4, 0.6667),
+          byLanguage: { ru: tally(3, 3, 1), kk: tally(2, 1, 0.5), en: tally(1, 0, 0) },
+        },
+        functional: {
+          ...tally(6, 2, 0.3333),
+          byLanguage: { ru: tally(3, 1, 0.3333), kk: tally(2, 1, 0.5), en: tally(1, 0, 0) },
+        },
+        marketing: { ...tally(1, 1, 1), byLanguage: { ru: tally(1, 1, 1) } },
+      },
+    });
+  });
+
+  it('moves receipts across midnight by the time-zone offset', async () => {
+    const days = (body: { days: { day: string; receipts: number }[] }) => body.days.map((d) => [d.day, d.receipts]);
+    const almaty = await stats('from=2025-03-01&to=2025-03-03&tzOffsetMinutes=300');
+    expect(days(almaty)).toEqual([
+      ['2025-03-01', 4],
+      ['2025-03-02', 1],
+      ['2025-03-03', 1],
+    ]);
+    expect((almaty.days[0] as unknown as { byMethod: object }).byMethod).toEqual(
+      methods({ withdraw: 1, accept_all: 1, reject_all: 1, custom: 1 }),
+    );
+    const brazil = await stats('from=2025-03-01&to=2025-03-03&tzOffsetMinutes=-180');
+    expect(days(brazil)).toEqual([
+      ['2025-03-01', 4],
+      ['2025-03-02', 1],
+      ['2025-03-03', 1],
+    ]);
+    expect((brazil.days[0] as unknown as { byMethod: object }).byMethod).toEqual(
+      methods({ accept_all: 1, reject_all: 1, custom: 1, gpc: 1 }),
+    );
+  });
+
+  it('lists every day of the range, zeros and all, and no identifier', async () => {
+    const body = await stats('from=2025-03-03&to=2025-03-05');
+    expect(body.days).toEqual([
+      { day: '2025-03-03', receipts: 1, byMethod: methods({ accept_all: 1 }) },
+      { day: '2025-03-04', receipts: 0, byMethod: methods({}) },
+      { day: '2025-03-05', receipts: 0, byMethod: methods({}) },
+    ]);
+    const text = JSON.stringify(await stats('from=2025-02-01&to=2025-03-31'));
+    for (const { receipt } of STATS_RECEIPTS) {
+      expect(text).not.toContain(receipt.subjectId);
+      expect(text).not.toContain(receipt.receiptId);
+    }
+    expect(await stats('from=2024-03-01&to=2024-03-01')).toEqual({
+      from: '2024-03-01',
+      to: '2024-03-01',
+      tzOffsetMinutes: 0,
+      days: [{ day: '2024-03-01', receipts: 0, byMethod: methods({}) }],
+      categories: {},
+    });
+  });
+
+  it.each([
+    ['', /from and to/],
+    ['from=2025-03-01', /from and to/],
+    ['from=2025-02-30&to=2025-03-01', /from and to/],
+    ['from=2025-3-1&to=2025-03-02', /from and to/],
+    ['from=2025-03-02&to=2025-03-01', /at most 366 days/],
+    ['from=2025-01-01&to=2026-01-02', /at most 366 days/],
+    ['from=2025-03-01&to=2025-03-02&tzOffsetMinutes=841', /tzOffsetMinutes/],
+    ['from=2025-03-01&to=2025-03-02&tzOffsetMinutes=-721', /tzOffsetMinutes/],
+    ['from=2025-03-01&to=2025-03-02&tzOffsetMinutes=1.5', /tzOffsetMinutes/],
+  ])('refuses ?%s with 400', async (query, error) => {
+    const response = await get(setup.base, `/stats?${query}`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(error);
+  });
+
+  it('takes a whole 366-day range (a leap year)', async () => {
+    const body = await stats('from=2024-01-01&to=2024-12-31');
+    expect(body.days).toHaveLength(366);
+  });
+
+  it('back-fills the statistics columns of receipts stored before them (migration 5)', async () => {
+    const expected = await stats('from=2025-02-28&to=2025-03-03&tzOffsetMinutes=300');
+    expect(expected.days.map((day) => day.receipts)).toEqual([0, 4, 1, 1]);
+    await setup.collector.close();
+    // Back to the schema before migration 5, with the receipts already in it.
+    const columns = ['arrival_day', 'arrival_minute', 'method', 'language', 'categories'];
+    if (setup.db.kind === 'sqlite') await setup.db.sql('DROP INDEX receipts_stats');
+    for (const column of columns) await setup.db.sql(`ALTER TABLE receipts DROP COLUMN ${column}`);
+    await setup.db.sql('DELETE FROM schema_migrations WHERE version = 5');
+    setup.collector = await listen({ db: setup.db.db, port: 0, adminToken: TOKEN, rateLimit: false });
+    setup.base = setup.collector.url;
+    const nulls = await setup.db.sql(
+      'SELECT count(*) AS n FROM receipts WHERE arrival_day IS NULL OR categories IS NULL',
+    );
+    expect(Number(nulls[0]!.n)).toBe(0);
+    expect(await stats('from=2025-02-28&to=2025-03-03&tzOffsetMinutes=300')).toEqual(expected);
+  });
+
+  it.runIf(kind === 'sqlite')('is answered from the covering index alone on SQLite', async () => {
+    const { statsSql } = await import('../src/store.js');
+    const plan = await setup.db.sql(`EXPLAIN QUERY PLAN ${statsSql('sqlite')}`, [
+      { lo: 1, hi: 2, from: 1, to: 2, offset: 0 },
+    ]);
+    const details = plan.map((row) => String(row.detail));
+    expect(details).toContain('SEARCH receipts USING COVERING INDEX receipts_stats (arrival_day>? AND arrival_day<?)');
+    // Grouped in index order: no sort of every row (only the small outer groups are sorted).
+    expect(details.filter((detail) => detail.includes('receipts')).length).toBe(1);
+  });
+});
+
+describe.each(stores)('the daily cap on new notices on $kind', ({ create }) => {
+  const { setup, clock, postAt } = suite(create, { signInBrake: false, maxNoticesPerDay: 2 });
+  const counts = async () =>
+    [await setup.db.count(), Number((await setup.db.sql('SELECT count(*) AS n FROM notices'))[0]!.n)] as const;
+
+  it('refuses a receipt on a new notice past the cap with 429 until the next UTC day, storing nothing', async () => {
+    const [first, second, third] = ['2026-05-01', '2026-05-02', '2026-05-03'].map((v) => wording(v));
+    await postAt('2026-05-01T10:00:00.000Z', makeV2({ notice: first }));
+    await postAt('2026-05-01T10:01:00.000Z', makeV2({ notice: second }));
+    const before = await counts();
+    clock.now = Date.parse('2026-05-01T10:02:00.000Z');
+    const refused = await post(setup.base, makeV2({ notice: third }));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe(String(14 * 3600 - 120));
+    expect(((await refused.json()) as { error: string }).error).toMatch(/2 new notices .* today \(UTC\)/);
+    expect(await counts()).toEqual(before);
+    // Known notices and receipts without one still go in.
+    await postAt('2026-05-01T10:03:00.000Z', makeV2({ notice: first }));
+    await postAt('2026-05-01T10:04:00.000Z', makeV2({ notice: null }));
+    await postAt('2026-05-01T10:05:00.000Z', makeReceipt());
+    // The SDK's retry after Retry-After, the next day, is stored.
+    await postAt('2026-05-02T00:00:00.000Z', makeV2({ notice: third }));
+  });
+
+  it('lets exactly the cap through when new notices race', async () => {
+    clock.now = Date.parse('2026-05-10T10:00:00.000Z');
+    // Straight to the store: over HTTP the validation of each post spaces the inserts out.
+    const store = setup.collector.collector.store;
+    const racing = Array.from({ length: 20 }, (_, i) => makeV2({ notice: wording(`2026-06-${i + 10}`) }));
+    const outcomes = await Promise.all(
+      racing.map((receipt) =>
+        store.insert({ receipt, receivedAt: new Date(clock.now).toISOString(), clientIp: null, maxNoticesPerDay: 2 }),
+      ),
+    );
+    const statuses = outcomes.map((outcome) => outcome.status);
+    expect(statuses.filter((status) => status === 'created')).toHaveLength(2);
+    expect(statuses.filter((status) => status === 'notice-limit')).toHaveLength(18);
+    const today = await setup.db.sql("SELECT count(*) AS n FROM notices WHERE first_seen >= '2026-05-10'");
+    expect(Number(today[0]!.n)).toBe(2);
+  });
+});
+
+describe.each(stores)('the sign-in brake on $kind', ({ create }) => {
+  // One proxy of ours in front: the client is the right-most X-Forwarded-For entry, which it cannot choose.
+  const { setup, clock } = suite(create, { signInBrake: { max: 3, windowMs: 60_000 }, trustProxy: 1 });
+  const from = (address: string, token: string) =>
+    get(setup.base, '/notices', { authorization: `Bearer ${token}`, 'x-forwarded-for': address });
+
+  it('refuses an address after its failed sign-ins, the right token included, until the window turns', async () => {
+    clock.now = Date.parse('2026-07-01T10:00:10.000Z');
+    for (let i = 0; i < 3; i++) expect((await from('203.0.113.5', `guess-${i}`)).status).toBe(401);
+    const braked = await from('203.0.113.5', TOKEN);
+    expect(braked.status).toBe(429);
+    expect(braked.headers.get('retry-after')).toBe('50');
+    expect(braked.headers.get('content-security-policy')).toBe(SECURITY_HEADERS['content-security-policy']);
+    // Entries the client writes left of the proxy's are its own words: they change nothing.
+    expect((await from('198.51.100.9, 203.0.113.5', TOKEN)).status).toBe(429);
+    // Another address is not braked by these failures.
+    expect((await from('203.0.113.6', TOKEN)).status).toBe(200);
+    clock.now = Date.parse('2026-07-01T10:01:00.000Z');
+    expect((await from('203.0.113.5', TOKEN)).status).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For without a trusted proxy: a forged header does not escape the brake', async () => {
+    const direct = await listen({
+      db: setup.db.db,
+      port: 0,
+      adminToken: TOKEN,
+      rateLimit: false,
+      signInBrake: { max: 3, windowMs: 600_000 },
+    });
+    try {
+      const attempt = (i: number, token: string) =>
+        get(direct.url, '/notices', { authorization: `Bearer ${token}`, 'x-forwarded-for': `192.0.2.${i}` });
+      for (let i = 0; i < 3; i++) expect((await attempt(i, 'wrong')).status).toBe(401);
+      expect((await attempt(9, TOKEN)).status).toBe(429);
+    } finally {
+      await direct.close();
+    }
+  });
+});

@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Notice } from '@paloma365/consent-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { noticeId } from '../src/notice.js';
 import {
   buildOnce,
   type CliProcess,
@@ -18,6 +20,16 @@ import {
 } from './helpers.js';
 
 const run = promisify(execFile);
+
+/** A version 2 receipt on a notice of its own (the test vector's wording under `policyVersion`). */
+function onNewNotice(policyVersion: string) {
+  const vectors = JSON.parse(readFileSync(join(packageDir, '../core/test-vectors/notice.json'), 'utf8')) as {
+    cases: { notice: object }[];
+  };
+  const body = { ...vectors.cases[1]!.notice, policyVersion };
+  const notice = { id: noticeId(body as Notice), ...body };
+  return { ...makeReceipt(), version: 2, expiresAt: '2027-05-25T19:00:00.000Z', notice };
+}
 
 /** Runs the CLI to completion; a non-zero exit resolves too, with its code. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -103,6 +115,27 @@ describe('the CLI for a new operator', () => {
       await running.stop();
       running = undefined;
     }
+  });
+  it('caps new notices per day from --max-notices-per-day or CONSENT_COLLECTOR_MAX_NOTICES_PER_DAY', async () => {
+    db = await createSqliteDb();
+    for (const [args, env] of [
+      [['--max-notices-per-day', '1'], {}],
+      [[], { CONSENT_COLLECTOR_MAX_NOTICES_PER_DAY: '1' }],
+    ] as const) {
+      running = await startCli(['--db', db.db, ...args], env);
+      const tag = Object.keys(env).length ? 'env' : 'flag';
+      expect((await post(running.url, onNewNotice(`${tag}-1`))).status).toBe(201);
+      expect((await post(running.url, onNewNotice(`${tag}-2`))).status).toBe(429);
+      await running.stop();
+      await db.sql('DELETE FROM notices');
+    }
+    running = await startCli(['--db', db.db, '--max-notices-per-day', '0']);
+    for (let i = 0; i < 3; i++) expect((await post(running.url, onNewNotice(`off-${i}`))).status).toBe(201);
+    const wrong = await cli(['--db', db.db, '--max-notices-per-day', 'many']);
+    expect(wrong).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--max-notices-per-day must be a whole number/),
+    });
   });
 });
 
