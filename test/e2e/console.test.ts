@@ -482,6 +482,15 @@ describe('statistics', () => {
     expect(dayTable).toMatch(/2026-11-20\t0\t0\t0\t1\t1\t2/);
     expect(await axe(), 'statistics page').toEqual([]);
 
+    await t.page.getByLabel('Time zone (UTC offset)').fill('Almaty');
+    await t.page.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => t.page.getByRole('alert').textContent()).toBe('Write the offset as +05:00 or -03:30.');
+    await t.page.getByLabel('To').fill('2027-12-31');
+    await t.page.getByLabel('Time zone (UTC offset)').fill('+05:00');
+    await t.page.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => t.page.getByRole('alert').textContent()).toMatch(/^Choose a range of at most 366 days/);
+    await t.page.getByLabel('To').fill('2026-11-20');
+
     // In UTC the gpc receipt is the 19th's.
     await t.page.getByLabel('Time zone (UTC offset)').fill('+00:00');
     await t.page.getByRole('button', { name: 'Show' }).click();
