@@ -26,6 +26,7 @@ let clock = new Date('2026-11-20T10:00:00.000Z');
 
 /** A notice as the UI builds it, with its id computed the way the collector checks it. */
 function notice(language: string, banner: string): Notice {
+  // Each banner text is another wording, so another notice id.
   const body: Omit<Notice, 'id'> = {
     language,
     policyVersion: '2024-01-01',
@@ -163,10 +164,10 @@ afterEach(async () => {
   for (const url of requested) expect(url, 'no URL carries the token').not.toContain(TOKEN);
 });
 
-const open = (page: Page = t.page) => page.goto(`${collector.url}/admin/`);
+const open = (page: Page = t.page, url = `${collector.url}/admin/`) => page.goto(url);
 
-async function signIn(page: Page = t.page) {
-  await open(page);
+async function signIn(page: Page = t.page, url?: string) {
+  await open(page, url);
   await page.getByLabel('Admin token').fill(TOKEN);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation').waitFor();
@@ -397,6 +398,56 @@ describe('notices', () => {
     expect(text).toContain('always on');
     await t.page.getByRole('button', { name: '← Back' }).click();
     await t.page.getByRole('heading', { name: 'Notices' }).waitFor();
+  });
+});
+
+describe('notices, page by page', () => {
+  it('shows fifty notices, then the older ones on request', async () => {
+    const many = await listen({
+      port: 0,
+      host: '127.0.0.1',
+      db: join(dir, 'many.sqlite'),
+      adminToken: TOKEN,
+      rateLimit: false,
+      now: () => clock,
+    });
+    try {
+      for (let i = 0; i < 53; i++) {
+        clock = new Date(Date.UTC(2026, 10, 1, 0, i));
+        const wording = notice('en', `Cookies, version ${i}`);
+        const response = await fetch(`${many.url}/receipts`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            version: 2,
+            receiptId: randomUUID(),
+            subjectId: randomUUID(),
+            timestamp: clock.toISOString(),
+            expiresAt: new Date(clock.getTime() + 86_400_000).toISOString(),
+            policyVersion: '2024-01-01',
+            method: 'reject_all',
+            categories: { necessary: true, analytics: false, functional: false },
+            language: 'en',
+            page: 'https://paloma365.com/',
+            sdkVersion: '1.0.0',
+            previousReceiptId: null,
+            notice: wording,
+          }),
+        });
+        expect(response.status).toBe(201);
+      }
+      await signIn(t.page, `${many.url}/admin/`);
+      await t.page.getByRole('link', { name: 'Notices' }).click();
+      const rows = t.page.locator('table.notices tbody tr');
+      await expect.poll(() => rows.count()).toBe(50);
+      await t.page.getByRole('button', { name: 'Show older' }).click();
+      await expect.poll(() => rows.count()).toBe(53);
+      expect(await t.page.getByRole('button', { name: 'Show older' }).count()).toBe(0);
+      const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('code')!.textContent));
+      expect(new Set(ids).size).toBe(53);
+    } finally {
+      await many.close();
+    }
   });
 });
 
