@@ -131,6 +131,25 @@ const uiFile = (language, index) => ({
   },
 });
 
+/** The collector's operator console: one script, its stylesheet and the page, into the collector's dist/console/. */
+const operatorConsole = () => ({
+  input: 'packages/collector/console/main.tsx',
+  plugins: [
+    {
+      name: 'console-assets',
+      generateBundle() {
+        for (const fileName of ['index.html', 'console.css']) {
+          const source = readFileSync(`packages/collector/console/${fileName}`, 'utf8');
+          this.emitFile({ type: 'asset', fileName, source });
+        }
+      },
+    },
+    ...plugins(),
+    minify(),
+  ],
+  output: { dir: 'packages/collector/dist/console', entryFileNames: 'console.js', format: 'iife' },
+});
+
 export default [
   library('core'),
   library('ui'),
@@ -153,4 +172,5 @@ export default [
   },
   binding('react'),
   binding('vue'),
+  operatorConsole(),
 ];

@@ -68,7 +68,13 @@ const PACKAGES = [
   },
   {
     dir: 'packages/collector',
-    required: ['dist/index.js', 'dist/index.d.ts', 'dist/cli.js'],
+    // The operator console served at /admin/ (rollup.config.mjs builds it into dist/console/).
+    required: [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli.js',
+      ...['index.html', 'console.js', 'console.css'].map((name) => `dist/console/${name}`),
+    ],
     allowed: [/^dist\/[\w.-]+\.js$/, /^dist\/[\w.-]+\.d\.ts$/],
     // Node-only and ESM-only by design: no CJS build, so node10 and require() are not checked.
     attw: ['--profile', 'esm-only'],

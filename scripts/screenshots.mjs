@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadHarness } from '../test/e2e/node-harness.mjs';
+import { consoleScreenshots } from './console-screenshots.mjs';
 
 const OUT = '.screenshots';
 const VIEWPORTS = { 1280: { width: 1280, height: 800 }, 375: { width: 375, height: 740 } };
@@ -67,6 +68,8 @@ try {
       }
     }
   }
+  // The collector's operator console (console-<page>-<lang>-1280.png).
+  await consoleScreenshots(browser, shot);
 } catch (error) {
   failed = true;
   console.error(error);

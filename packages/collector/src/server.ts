@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createAdmin, type Reply } from './admin.js';
 import { createConsentCookie } from './consent-cookie.js';
+import { CONSOLE_HEADERS, createConsole } from './console.js';
 import { clientAddress, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -87,6 +88,8 @@ export interface CollectorOptions {
   onError?: (error: unknown) => void;
   /** Clock, for tests. @default () => new Date() */
   now?: () => Date;
+  /** Folder of the built operator console served at `/admin/` (with an admin token). @default the package's `dist/console/` */
+  consoleDir?: string;
 }
 
 export interface Collector {
@@ -157,6 +160,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     within,
     storeTimeoutMs,
   });
+  const serveConsole = createConsole(options.consoleDir);
 
   async function postReceipt(req: IncomingMessage, reply: Reply): Promise<void> {
     const type = (req.headers['content-type'] ?? '').toLowerCase().split(';');
@@ -262,8 +266,19 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return method === 'GET' || method === 'HEAD' ? health(reply) : methods('GET');
     }
 
+    // The console's files are public (they hold no data); they exist only where the operator routes do.
+    if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) {
+      return options.adminToken
+        ? serveConsole(url.pathname, method, res)
+        : reply(404, { error: 'not found' }, CONSOLE_HEADERS);
+    }
+
     const origin = req.headers.origin;
-    if (origin !== undefined && !origins.has('*') && !origins.has(origin)) {
+    // The console calls the operator routes from the collector's own origin (a browser sends Origin on its
+    // DELETE and POST). Those routes answer only to the bearer token, which a page of another origin cannot
+    // attach (the preflight does not allow Authorization), so the allow-list is not what protects them.
+    const ownOrigin = origin !== undefined && path !== '/receipts' && sameHost(origin, req.headers.host);
+    if (origin !== undefined && !ownOrigin && !origins.has('*') && !origins.has(origin)) {
       return reply(403, { error: `origin ${origin} is not allowed` });
     }
     if (method === 'OPTIONS') {
@@ -442,4 +457,9 @@ function requestUrl(target: string | undefined): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `http://host` or `https://host` naming the Host the request was sent to. */
+function sameHost(origin: string, host: string | undefined): boolean {
+  return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
 }
