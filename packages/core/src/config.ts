@@ -201,7 +201,8 @@ export const DEFAULT_CONSENT_MODE: Record<string, ConsentModeType[]> = {
   functional: ['functionality_storage', 'personalization_storage'],
 };
 
-const CONSENT_MODE_TYPES: readonly string[] = [
+/** Every Consent Mode type (signals.ts denies all but `security_storage` by default). */
+export const CONSENT_MODE_TYPES: readonly ConsentModeType[] = [
   'ad_storage',
   'ad_user_data',
   'ad_personalization',
@@ -345,7 +346,7 @@ export function validateConfig(input: unknown): Validation {
   });
   const consentModeTypes = each(
     rule(
-      (type) => CONSENT_MODE_TYPES.includes(type as string),
+      (type) => CONSENT_MODE_TYPES.includes(type as ConsentModeType),
       `a Consent Mode type (${CONSENT_MODE_TYPES.join(', ')})`,
     ),
     'a list of Consent Mode types',

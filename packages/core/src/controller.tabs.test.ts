@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Consent, createConsent } from './controller.js';
 import type { Receipt } from './receipt.js';
-import { type FakeEnv, fakeEnv, fakeJar, fakeStorage } from './test-env.js';
+import { encodeConsent } from './storage.js';
+import { type FakeEnv, fakeEnv, fakeJar, fakeStorage, NOW } from './test-env.js';
 
 const TABS_KEY = 'paloma_consent_tabs';
 const controllers: Consent[] = [];
@@ -20,8 +21,10 @@ function visitor() {
   }) as unknown as typeof globalThis.fetch;
   const windows: Window[] = [];
   let uuids = 0;
-  const tab = (config: Record<string, unknown> = {}, jar = cookies) => {
+  /** `idle`: the window has `requestIdleCallback`, whose callbacks wait there until the test runs them. */
+  const tab = (config: Record<string, unknown> = {}, jar = cookies, idle?: (() => void)[]) => {
     const window = new EventTarget() as Window;
+    if (idle) window.requestIdleCallback = (fn) => idle.push(() => fn({} as IdleDeadline));
     windows.push(window);
     const env: FakeEnv = fakeEnv({
       window,
@@ -150,6 +153,71 @@ describe('tabs in step', () => {
     b.consent.acceptAll();
     b.window.dispatchEvent(Object.assign(new Event('storage'), { key: TABS_KEY, newValue: '1.not-a-cookie' }));
     expect(b.consent.get()).toBeNull();
+  });
+});
+
+describe('tabs in step, from the first idle moment', () => {
+  it('listens for other tabs only once the browser is idle (listening opens localStorage)', () => {
+    const v = visitor();
+    const idle: (() => void)[] = [];
+    const b = v.tab({}, v.cookies, idle);
+    const listens = vi.spyOn(b.window, 'addEventListener');
+    expect(idle).toHaveLength(1);
+    const a = v.tab();
+    idle[0]!();
+    expect(listens).toHaveBeenCalledWith('storage', expect.any(Function));
+    a.consent.rejectAll();
+    expect(b.consent.get()).toEqual(a.consent.get());
+  });
+
+  it('takes from the cookie a decision another tab made before then, with its subject and chain', async () => {
+    const v = visitor();
+    const idle: (() => void)[] = [];
+    const b = v.tab({}, v.cookies, idle);
+    const seen: string[] = [];
+    b.consent.on('change', (d) => seen.push(d.method));
+    const a = v.tab();
+    a.consent.acceptAll();
+    expect(b.consent.get()).toBeNull();
+    idle[0]!();
+    expect(b.consent.get()).toEqual(a.consent.get());
+    expect(seen).toEqual(['accept_all']);
+    b.consent.set({ analytics: true });
+    await vi.advanceTimersByTimeAsync(0);
+    const [first, second] = v.receipts;
+    expect(second).toMatchObject({ subjectId: first?.subjectId, previousReceiptId: first?.receiptId });
+  });
+
+  it('never takes a decision the key kept from before the page read the cookie (cookies cleared since)', () => {
+    const v = visitor();
+    const decision = {
+      subjectId: '00000000-0000-4000-8000-000000000099',
+      policyVersion: '2024-01-01',
+      timestamp: new Date(NOW - 86_400_000).toISOString(),
+      method: 'accept_all' as const,
+      categories: { necessary: true, analytics: true, functional: true },
+    };
+    v.storage.setItem(TABS_KEY, encodeConsent(decision));
+    const idle: (() => void)[] = [];
+    const b = v.tab({}, v.cookies, idle);
+    idle[0]!();
+    expect(b.consent.get()).toBeNull();
+  });
+
+  it("changes nothing at that moment when the cookie holds the tab's own decision, nor after destroy()", () => {
+    const v = visitor();
+    const idle: (() => void)[] = [];
+    const b = v.tab({}, v.cookies, idle);
+    const changes = vi.fn();
+    b.consent.on('change', changes);
+    b.consent.rejectAll();
+    idle[0]!();
+    expect(changes).toHaveBeenCalledOnce();
+    const c = v.tab({}, v.cookies, idle);
+    const listens = vi.spyOn(c.window, 'addEventListener');
+    c.consent.destroy();
+    idle[1]!();
+    expect(listens).not.toHaveBeenCalled();
   });
 });
 

@@ -15,7 +15,7 @@ import { resolveLanguage } from './language.js';
 import { createOutbox } from './outbox.js';
 import { buildReceipt, type Notice, pageOf, type Receipt } from './receipt.js';
 import { createConsentMode, gpcRefuses } from './signals.js';
-import { createConsentStore, decodeConsent, encodeConsent } from './storage.js';
+import { createConsentStore, decodeConsent, encodeConsent, type Stored } from './storage.js';
 
 /** What the UI shows: nothing, the banner, or the preferences dialog. */
 export type View = 'none' | 'banner' | 'preferences';
@@ -259,14 +259,34 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
   };
 
   /** Another tab decided or reset. Its receipt is that tab's to deliver; this one adopts the subject and the chain. */
-  const follow = ({ key, newValue }: StorageEvent) => {
-    if (key !== TABS_KEY) return;
-    const stored = decodeConsent(newValue || undefined, config, env.now());
+  const adopt = (stored: Stored) => {
     subjectId = stored.subjectId ?? subjectId;
     lastReceiptId = stored.lastReceiptId ?? lastReceiptId;
-    // The value changed, so the decision is new (a tab's own writes fire nothing in it).
     if (stored.decision) apply(stored.decision);
     else forget();
+  };
+  // The value changed, so the decision is new (a tab's own writes fire nothing in it).
+  const follow = ({ key, newValue }: StorageEvent) =>
+    key === TABS_KEY && adopt(decodeConsent(newValue || undefined, config, env.now()));
+  /**
+   * Listening for `storage` makes Chromium open `localStorage` (and `sessionStorage`): milliseconds in the
+   * page's first task, measured. So the tabs are followed from the first idle moment, and a decision another
+   * tab made since this page read the cookie is taken from the key, open by then (a second cookie read is
+   * another round trip to the browser; what the key held before, the cookie had).
+   */
+  const began = env.now();
+  let listening = true;
+  const listen = () => {
+    if (!listening) return;
+    window?.addEventListener('storage', follow);
+    let value: string | null | undefined;
+    try {
+      value = env.storage?.getItem(TABS_KEY);
+    } catch {}
+    const stored = decodeConsent(value || undefined, config, env.now());
+    const { decision } = stored;
+    if (decision && Date.parse(decision.timestamp) >= began && decision.timestamp !== state.decision?.timestamp)
+      adopt(stored);
   };
 
   const onOpenClick = (event: Event) => {
@@ -292,7 +312,8 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
     });
   gate?.update();
   document?.addEventListener('click', onOpenClick);
-  window?.addEventListener('storage', follow);
+  if (window?.requestIdleCallback) window.requestIdleCallback(listen, { timeout: 1000 });
+  else listen();
 
   if (!state.decision && config.respectGpc && gpcRefuses(env.navigator))
     decide(() => false, 'gpc', undefined, emitSoon);
@@ -335,6 +356,7 @@ export function createConsent(input: unknown, env: Env = browserEnv(), attach?: 
       gate?.stop();
       outbox?.stop();
       document?.removeEventListener('click', onOpenClick);
+      listening = false;
       window?.removeEventListener('storage', follow);
       views.clear();
     },

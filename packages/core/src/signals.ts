@@ -1,4 +1,4 @@
-import type { ConsentModeType } from './config.js';
+import { CONSENT_MODE_TYPES, type ConsentModeType } from './config.js';
 import { ownTrue } from './decision.js';
 import type { NavigatorLike } from './env.js';
 
@@ -27,15 +27,9 @@ export function consentModeState(
   mapping: Record<string, ConsentModeType[]>,
   categories: Record<string, boolean>,
 ): ConsentModeState {
-  const state: ConsentModeState = {
-    ad_storage: 'denied',
-    ad_user_data: 'denied',
-    ad_personalization: 'denied',
-    analytics_storage: 'denied',
-    functionality_storage: 'denied',
-    personalization_storage: 'denied',
-    security_storage: 'granted',
-  };
+  const state = Object.fromEntries(
+    CONSENT_MODE_TYPES.map((type) => [type, type === 'security_storage' ? 'granted' : 'denied']),
+  ) as ConsentModeState;
   for (const [category, types] of Object.entries(mapping)) {
     if (ownTrue(categories, category)) for (const type of types) state[type] = 'granted';
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type Decision, METHODS } from './decision.js';
 import { cookieValue, createConsentStore, decodeConsent, encodeConsent } from './storage.js';
 import { type FakeJar, fakeEnv, fakeJar, NOW, resolvedConfig, throwingJar } from './test-env.js';
@@ -301,6 +301,13 @@ describe('planted cookies', () => {
     const jar = fakeJar({ paloma_consent: rejected }, [['paloma_consent', accepted]]);
     expect(createConsentStore(config, fakeEnv({ cookies: jar })).read()).toEqual({ decision: null });
     expect(jar.sets).toEqual([]);
+  });
+
+  it('reads document.cookie once for both names on a first visit (each read is a round trip to the browser)', () => {
+    const jar = fakeJar({ other: '1' });
+    const header = vi.spyOn(jar, 'header');
+    expect(createConsentStore(config, fakeEnv({ cookies: jar })).read()).toEqual({ decision: null });
+    expect(header).toHaveBeenCalledOnce();
   });
 
   it('reads through get(name) when a custom jar has no header()', () => {

@@ -150,13 +150,17 @@ export function createConsentStore(config: ResolvedConfig, env: Env): ConsentSto
     } catch {}
   };
   // Without `header()` (a custom jar) only one cookie of a name can be seen.
-  const value = (cookie: string) => (cookies.header ? cookieValue(cookies.header(), cookie) : cookies.get(cookie));
+  const value = (cookie: string, header = cookies.header?.()) =>
+    header === undefined ? cookies.get(cookie) : cookieValue(header, cookie);
   const read = () => {
-    let found = value(name);
+    // One read for both names: each read of `document.cookie` is a round trip to the browser (milliseconds at
+    // load), and a first visit looks for both.
+    const header = cookies.header?.();
+    let found = value(name, header);
     if (prefixed && found === undefined) {
       // The version-1 name: moved to the prefixed one, but only when it was this host's own cookie (host-only,
       // `Path=/`, what version 1 wrote here): if it is still there once that one is removed, a sibling planted it.
-      found = value(v1);
+      found = value(v1, header);
       if (found) {
         cookies.remove(v1, attributes);
         if (value(v1) === undefined) cookies.set(name, found, attributes);
