@@ -21,11 +21,14 @@ const KB = 1024;
  */
 const BUDGETS = {
   // +69 B for the placeholders' hook, +110 B for receipts v2 (expiresAt, the notice passed, keepalive accounting),
-  // +70 B for the theme and the cookie declarations' check, +137 B for the rule that UI-only mistakes are warnings.
-  engine: { fail: 9.6 * KB, issue: 8 * KB, aim: 6.5 * KB },
+  // +70 B for the theme and the cookie declarations' check, +137 B for the rule that UI-only mistakes are warnings,
+  // +42 B for the notice's fatal bounds (cookies per category, name length), +84 B for one cookie read and the tabs
+  // listener moved out of the first task.
+  engine: { fail: 9.65 * KB, issue: 8 * KB, aim: 6.5 * KB },
   // +1.09 KB for the placeholders of gated iframes, +0.9 KB for the notice and its SHA-256, +0.35 KB for focus
-  // return, the visual finish, the theme and the cookie declarations (each measured).
-  'first visit': { fail: 20.1 * KB, issue: 14 * KB, aim: 12 * KB },
+  // return, the visual finish, the theme and the cookie declarations (each measured), +0.57 KB for the notice's
+  // bounds checked in the UI (so the collector never refuses a receipt) and the declarations in the notice.
+  'first visit': { fail: 20.7 * KB, issue: 14 * KB, aim: 12 * KB },
 };
 const DIST = 'packages/consent/dist';
 const BUNDLE = `${DIST}/consent.min.js`;
