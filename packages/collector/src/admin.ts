@@ -269,7 +269,9 @@ export function createAdmin(options: AdminOptions) {
         );
       }
       if (!isAdmin(req)) {
-        brake?.fail(address);
+        // Only a request with a token is a guess. Any page can make a browser send one without (an <img>,
+        // no Origin), none can attach Authorization cross-origin: counting those would let it lock the operator out.
+        if (req.headers.authorization !== undefined) brake?.fail(address);
         return reply(401, { error: 'missing or wrong bearer token' }, { 'WWW-Authenticate': 'Bearer' });
       }
       const route = routes.find((candidate) => candidate.pattern.test(path))!;

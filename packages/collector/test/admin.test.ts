@@ -597,6 +597,16 @@ describe.each(stores)('the sign-in brake on $kind', ({ create }) => {
     expect((await from('203.0.113.5', TOKEN)).status).toBe(200);
   });
 
+  it('counts only requests that carry a token: image tags on another site cannot lock the operator out', async () => {
+    // A page anywhere can make the operator's browser send GET /notices (an <img>, no Origin, no Authorization);
+    // it can never attach an Authorization header, so a request without one is no guess at the token.
+    clock.now = Date.parse('2026-07-02T10:00:10.000Z');
+    for (let i = 0; i < 5; i++) {
+      expect((await get(setup.base, '/notices', { 'x-forwarded-for': '203.0.113.20' })).status).toBe(401);
+    }
+    expect((await from('203.0.113.20', TOKEN)).status).toBe(200);
+  });
+
   it('ignores X-Forwarded-For without a trusted proxy: a forged header does not escape the brake', async () => {
     const direct = await listen({
       db: setup.db.db,
