@@ -607,6 +607,16 @@ describe.each(stores)('the sign-in brake on $kind', ({ create }) => {
     expect((await from('203.0.113.20', TOKEN)).status).toBe(200);
   });
 
+  it('brakes an IPv6 client by its /64: addresses of one network share their guesses', async () => {
+    // A single host is usually given a whole /64; counting each address would give it 2^64 times the guesses.
+    clock.now = Date.parse('2026-07-03T10:00:10.000Z');
+    for (let i = 1; i <= 3; i++) expect((await from(`2001:db8:1:2::${i}`, 'wrong')).status).toBe(401);
+    expect((await from('2001:db8:1:2:ffff:ffff:ffff:ffff', TOKEN)).status).toBe(429);
+    expect((await from('[2001:DB8:1:2:0:0:0:9]', TOKEN)).status).toBe(429);
+    // The next /64 is someone else.
+    expect((await from('2001:db8:1:3::1', TOKEN)).status).toBe(200);
+  });
+
   it('ignores X-Forwarded-For without a trusted proxy: a forged header does not escape the brake', async () => {
     const direct = await listen({
       db: setup.db.db,
