@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { clientAddress, guessKey, type TrustProxy } from './net.js';
+import { clientAddress, limitKey, type TrustProxy } from './net.js';
 import { createFailureBrake, type RateLimitOptions } from './rate-limit.js';
 import { lastClosedDay, type ReceiptStore, SCRUB_WAIT_MS, type StatsRow } from './store.js';
 import { parseInstant } from './validate.js';
@@ -259,7 +259,7 @@ export function createAdmin(options: AdminOptions) {
       // Without a configured token the operator routes do not exist.
       if (!tokenDigest) return reply(404, { error: 'not found' });
       // The brake counts by the address as `trustProxy` allows, never by a header the client writes alone; IPv6 by /64.
-      const address = guessKey(clientAddress(req, options.trustProxy));
+      const address = limitKey(clientAddress(req, options.trustProxy));
       const braked = brake?.check(address);
       if (braked && !braked.allowed) {
         return reply(

@@ -61,10 +61,10 @@ export function truncateIp(address: string): string | null {
 }
 
 /**
- * The network an address stands for when counting guesses: an IPv4 address itself, an IPv6 address's /64
+ * What the rate limit and the sign-in brake count an address under: an IPv4 address itself, an IPv6 address's /64
  * (one host is usually given a whole /64, and may use any address in it).
  */
-export function guessKey(address: string): string {
+export function limitKey(address: string): string {
   if (!isIPv6(address)) return address;
   return `${expand(address).slice(0, 4).join(':')}::/64`;
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdmin, type Reply } from './admin.js';
 import { createConsentCookie } from './consent-cookie.js';
 import { CONSOLE_HEADERS, createConsole } from './console.js';
-import { clientAddress, type TrustProxy, truncateIp } from './net.js';
+import { clientAddress, limitKey, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import type { ReceiptStore } from './store.js';
@@ -289,7 +289,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       });
     }
     if (limit) {
-      const decision = limit(clientAddress(req, trustProxy));
+      const decision = limit(limitKey(clientAddress(req, trustProxy)));
       if (!decision.allowed) {
         return reply(
           429,
