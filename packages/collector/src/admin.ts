@@ -109,7 +109,7 @@ export function createAdmin(options: AdminOptions) {
       pattern: /^\/subjects\/([^/]+)\/receipts$/,
       method: 'GET',
       param: subjectParam,
-      run: async ({ param, reply }) => reply(200, await within(store.bySubject(param))),
+      run: async ({ param, res }) => sendArray(res, {}, '', await within(store.bySubject(param)), ''),
     },
     {
       pattern: /^\/subjects\/([^/]+)\/chain$/,
@@ -125,16 +125,16 @@ export function createAdmin(options: AdminOptions) {
       pattern: /^\/subjects\/([^/]+)\/export$/,
       method: 'GET',
       param: subjectParam,
-      async run({ param, reply }) {
+      async run({ param, res, reply }) {
         const receipts = await within(store.bySubject(param));
         if (receipts.length === 0) return reply(404, { error: 'no receipts are stored for this subject' });
-        const document = {
+        const head = JSON.stringify({
           subjectId: param,
           exportedAt: now().toISOString(),
           collector: `@paloma365/consent-collector ${VERSION}`,
-          receipts,
-        };
-        reply(200, document, { 'Content-Disposition': `attachment; filename="consent-${param}.json"` });
+        });
+        const disposition = { 'Content-Disposition': `attachment; filename="consent-${param}.json"` };
+        await sendArray(res, disposition, `${head.slice(0, -1)},"receipts":`, receipts, '}');
       },
     },
     {
@@ -235,17 +235,7 @@ export function createAdmin(options: AdminOptions) {
         return;
       }
       // Respect back-pressure: a slow reader must not make us buffer the table.
-      if (!res.write(`${JSON.stringify(next.value)}\n`)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+      if (!res.write(`${JSON.stringify(next.value)}\n`)) await drained(res);
     }
     res.end();
   }
@@ -290,6 +280,44 @@ export function createAdmin(options: AdminOptions) {
       await route.run({ req, res, url, reply, param });
     },
   };
+}
+
+/** Resolves once `res` takes more (or is gone). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * A 200 whose JSON is `head`, the array of `items`, then `tail`, written an item at a time: each receipt carries its
+ * notice (up to 1.9 MB), so one string of a subject's answer could need hundreds of megabytes.
+ */
+async function sendArray(
+  res: ServerResponse,
+  headers: Record<string, string>,
+  head: string,
+  items: readonly unknown[],
+  tail: string,
+): Promise<void> {
+  res.writeHead(200, {
+    ...ADMIN_HEADERS,
+    Vary: 'Origin',
+    'Cache-Control': 'no-store',
+    'Content-Type': 'application/json; charset=utf-8',
+    ...headers,
+  });
+  res.write(`${head}[`);
+  for (let i = 0; i < items.length && !res.destroyed; i++) {
+    if (!res.write(`${i === 0 ? '' : ','}${JSON.stringify(items[i])}`)) await drained(res);
+  }
+  res.end(`]${tail}`);
 }
 
 /** `YYYY-MM-DD` as a UTC day number, or undefined unless it is a real calendar date. */

@@ -31,6 +31,7 @@ import {
   migrations,
   NOTICE_COLUMNS,
   NOTICE_JOIN,
+  noticeReader,
   PAGE_SIZE,
   rollUpSql,
   rowToChainLink,
@@ -138,6 +139,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   // An idle client's network error must not crash the process; the pool replaces it.
   pool.on('error', () => {});
 
+  const readNotice = async (id: string) =>
+    (await pool.query<{ body: string }>('SELECT body FROM notices WHERE id = $1', [id])).rows[0]?.body;
+
   async function* pages<R>(read: (last: R | undefined) => Promise<R[]>): AsyncGenerator<R> {
     let last: R | undefined;
     for (;;) {
@@ -196,11 +200,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       });
     },
     async bySubject(subjectId) {
-      const result = await pool.query<ReceiptRow>(
-        `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.subject_id = $1 ORDER BY r.seq`,
-        [subjectId],
-      );
-      return result.rows.map(rowToStored);
+      // Without the notice: noticeReader adds each once (see there).
+      const result = await pool.query<ReceiptRow>('SELECT r.* FROM receipts r WHERE r.subject_id = $1 ORDER BY r.seq', [
+        subjectId,
+      ]);
+      const withNotice = noticeReader(readNotice);
+      const stored: StoredReceipt[] = [];
+      for (const row of result.rows) stored.push(await withNotice(row));
+      return stored;
     },
     async byReceiptId(receiptId) {
       const result = await pool.query<ReceiptRow>(
@@ -288,13 +295,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const from = since ?? '';
       const rows = pages<ReceiptRow>(async (last) => {
         const result = await pool.query<ReceiptRow>(
-          `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN}
+          `SELECT r.* FROM receipts r
            WHERE r.received_at >= $1 AND (r.received_at, r.seq) > ($2, $3) ORDER BY r.received_at, r.seq LIMIT $4`,
           [from, last?.received_at ?? '', last?.seq ?? 0, PAGE_SIZE],
         );
         return result.rows;
       });
-      for await (const row of rows) yield rowToStored(row);
+      const withNotice = noticeReader(readNotice);
+      for await (const row of rows) yield await withNotice(row);
     },
     async deleteSubject(subjectId) {
       const deleted = await inTransaction(pool, async (client) => {

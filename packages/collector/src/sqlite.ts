@@ -22,6 +22,7 @@ import type {
   ReceiptRow,
   ReceiptStore,
   StatsRow,
+  StoredReceipt,
   StoreOptions,
 } from './store.js';
 import {
@@ -30,6 +31,7 @@ import {
   migrations,
   NOTICE_COLUMNS,
   NOTICE_JOIN,
+  noticeReader,
   PAGE_SIZE,
   rollUpSql,
   rowToChainLink,
@@ -156,11 +158,14 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   });
   const forgetSubject = STATS_FORGET_SUBJECT('?').map((sql) => db.prepare(sql));
   const forgetUntil = STATS_FORGET_UNTIL('?').map((sql) => db.prepare(sql));
+  // Without the notice: noticeReader adds each once (see there).
   const subjectRows = db.prepare<[string], ReceiptRow>(
-    `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.subject_id = ? ORDER BY r.seq`,
+    'SELECT r.* FROM receipts r WHERE r.subject_id = ? ORDER BY r.seq',
   );
+  const noticeBody = db.prepare<[string], { body: string }>('SELECT body FROM notices WHERE id = ?');
+  const readNotice = (id: string) => noticeBody.get(id)?.body;
   const exportPage = db.prepare<[string, string, string, number, number], ReceiptRow>(
-    `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN}
+    `SELECT r.* FROM receipts r
      WHERE r.received_at >= ? AND (r.received_at > ? OR (r.received_at = ? AND r.seq > ?))
      ORDER BY r.received_at, r.seq LIMIT ?`,
   );
@@ -306,7 +311,11 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       });
     },
     async bySubject(subjectId) {
-      return (await whenUnlocked(() => subjectRows.all(subjectId))).map(rowToStored);
+      const withNotice = noticeReader(readNotice);
+      const rows = await whenUnlocked(() => subjectRows.all(subjectId));
+      const stored: StoredReceipt[] = [];
+      for (const row of rows) stored.push(await withNotice(row));
+      return stored;
     },
     async byReceiptId(receiptId) {
       const row = await whenUnlocked(() => byId.get(receiptId));
@@ -353,7 +362,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       const rows = pages<ReceiptRow>((last) =>
         exportPage.all(from, last?.received_at ?? '', last?.received_at ?? '', last ? Number(last.seq) : 0, PAGE_SIZE),
       );
-      for await (const row of rows) yield rowToStored(row);
+      const withNotice = noticeReader(readNotice);
+      for await (const row of rows) yield await withNotice(row);
     },
     async deleteSubject(subjectId) {
       const erase = db.transaction(() => {

@@ -273,16 +273,39 @@ export const rowToChainLink = (row: AnchoredRow): ChainRow => ({
 });
 
 /** The stored receipt, its notice put back in place of the id its body holds. */
-export function rowToStored(row: ReceiptRow): StoredReceipt {
+export function rowToStored(row: ReceiptRow, notice?: object): StoredReceipt {
   const receipt = JSON.parse(row.body) as Receipt;
   const noticeId = receipt.version === 2 && (receipt.notice as unknown as string | null);
-  if (noticeId && row.notice_body) receipt.notice = { id: noticeId, ...JSON.parse(row.notice_body) };
+  if (noticeId && notice) receipt.notice = notice as typeof receipt.notice;
+  else if (noticeId && row.notice_body) receipt.notice = { id: noticeId, ...JSON.parse(row.notice_body) };
   return {
     ...receipt,
     receivedAt: row.received_at,
     clientIp: row.client_ip,
     prevHash: row.prev_hash,
     hash: row.hash,
+  };
+}
+
+/**
+ * Receipt rows (read without `NOTICE_JOIN`) as stored receipts, each notice read and parsed once and its object
+ * shared: a notice can be 1.9 MB and hundreds of receipts can refer to it, so a join or a parse per row would hold
+ * hundreds of copies. The last few notices used are kept, so memory stays bounded over a whole export.
+ */
+export function noticeReader(read: (id: string) => Promise<string | undefined> | string | undefined, keep = 8) {
+  const recent = new Map<string, object | undefined>();
+  return async (row: ReceiptRow): Promise<StoredReceipt> => {
+    const id = row.notice_id;
+    if (!id) return rowToStored(row);
+    let notice = recent.get(id);
+    if (notice === undefined) {
+      const body = await read(id);
+      notice = body === undefined ? undefined : { id, ...JSON.parse(body) };
+      if (recent.size >= keep) recent.delete(recent.keys().next().value!);
+    }
+    recent.delete(id);
+    recent.set(id, notice);
+    return rowToStored(row, notice);
   };
 }
 
