@@ -132,6 +132,15 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
           now: () => (options.now ?? (() => new Date()))().getTime(),
           warn: onWarning,
         });
+  if (consentCookie && options.adminToken) {
+    // A tab keeps its sessionStorage while it moves between pages of one origin: signed in at /admin/ and then
+    // showing a page of the site, that tab hands the token to every script of the page (a tag, an XSS).
+    onWarning(
+      "the console at /admin/ shares the site's origin here (consentCookie): a tab signed in there and then used for " +
+        "the site gives the admin token, kept in the tab's sessionStorage, to the site's scripts; serve the operator " +
+        'routes from a collector on another origin, or sign out before leaving the console',
+    );
+  }
   const store =
     typeof options.db === 'object'
       ? options.db
