@@ -569,7 +569,9 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
  */
 async function noticesOverCap(client: pg.PoolClient, batch: Pending[], known: Set<string>): Promise<Set<string>> {
   const refused = new Set<string>();
-  const capped = batch.filter(({ input, notice }) => notice && !known.has(notice.id) && input.maxNoticesPerDay);
+  const capped = batch.filter(
+    ({ input, notice }) => notice && !known.has(notice.id) && input.maxNoticesPerDay !== undefined,
+  );
   if (capped.length === 0) return refused;
   await client.query('SELECT pg_advisory_xact_lock($1)', [NOTICE_LOCK]);
   const storedOn = new Map<string, number>();

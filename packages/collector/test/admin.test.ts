@@ -574,6 +574,26 @@ describe.each(stores)('the daily cap on new notices on $kind', ({ create }) => {
     const today = await setup.db.sql("SELECT count(*) AS n FROM notices WHERE first_seen >= '2026-05-10'");
     expect(Number(today[0]!.n)).toBe(2);
   });
+
+  it('takes a cap of 0 as no new notice at all, on every store', async () => {
+    clock.now = Date.parse('2026-05-20T10:00:00.000Z');
+    const store = setup.collector.collector.store;
+    const receivedAt = new Date(clock.now).toISOString();
+    const fresh = await store.insert({
+      receipt: makeV2({ notice: wording('2026-07-01') }),
+      receivedAt,
+      clientIp: null,
+      maxNoticesPerDay: 0,
+    });
+    expect(fresh.status).toBe('notice-limit');
+    // A notice already stored still goes in.
+    const notice = wording('2026-07-02');
+    expect((await store.insert({ receipt: makeV2({ notice }), receivedAt, clientIp: null })).status).toBe('created');
+    const known = makeV2({ notice });
+    expect((await store.insert({ receipt: known, receivedAt, clientIp: null, maxNoticesPerDay: 0 })).status).toBe(
+      'created',
+    );
+  });
 });
 
 describe.each(stores)('the sign-in brake on $kind', ({ create }) => {
