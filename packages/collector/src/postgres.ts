@@ -19,6 +19,7 @@ import type {
   InsertResult,
   NewReceipt,
   NoticeRow,
+  NoticeSummaryRow,
   ReceiptRow,
   ReceiptStore,
   StatsRow,
@@ -31,6 +32,7 @@ import {
   migrations,
   NOTICE_COLUMNS,
   NOTICE_JOIN,
+  NOTICE_SUMMARY_COLUMNS,
   noticeReader,
   PAGE_SIZE,
   rollUpSql,
@@ -217,8 +219,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return result.rows[0] && rowToStored(result.rows[0]);
     },
     async notices(limit, before) {
-      const page = await pool.query<NoticeRow>(
-        `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE $1::text IS NULL OR n.first_seen < $1
+      const page = await pool.query<NoticeSummaryRow>(
+        `SELECT ${NOTICE_SUMMARY_COLUMNS('postgres')} FROM notices n WHERE $1::text IS NULL OR n.first_seen < $1
          ORDER BY n.first_seen DESC, n.id DESC LIMIT $2`,
         [before ?? null, limit],
       );
@@ -226,8 +228,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const last = rows[rows.length - 1];
       if (!last || rows.length < limit) return { notices: rows.map(rowToNoticeSummary), more: false };
       // A page ends after every notice first seen in its last row's millisecond, so `before` loses none.
-      const ties = await pool.query<NoticeRow>(
-        `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.first_seen = $1 AND n.id < $2 ORDER BY n.id DESC`,
+      const ties = await pool.query<NoticeSummaryRow>(
+        `SELECT ${NOTICE_SUMMARY_COLUMNS('postgres')} FROM notices n WHERE n.first_seen = $1 AND n.id < $2 ORDER BY n.id DESC`,
         [last.first_seen, last.id],
       );
       const older = await pool.query('SELECT 1 FROM notices WHERE first_seen < $1 LIMIT 1', [last.first_seen]);

@@ -19,6 +19,7 @@ import type {
   InsertResult,
   NewReceipt,
   NoticeRow,
+  NoticeSummaryRow,
   ReceiptRow,
   ReceiptStore,
   StatsRow,
@@ -31,6 +32,7 @@ import {
   migrations,
   NOTICE_COLUMNS,
   NOTICE_JOIN,
+  NOTICE_SUMMARY_COLUMNS,
   noticeReader,
   PAGE_SIZE,
   rollUpSql,
@@ -129,11 +131,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   );
   const noticeKnown = db.prepare<[string], { id: string }>('SELECT id FROM notices WHERE id = ?');
   const noticesSince = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM notices WHERE first_seen >= ?');
-  const noticePage = db.prepare<[string, number], NoticeRow>(
-    `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.first_seen < ? ORDER BY n.first_seen DESC, n.id DESC LIMIT ?`,
+  const noticePage = db.prepare<[string, number], NoticeSummaryRow>(
+    `SELECT ${NOTICE_SUMMARY_COLUMNS('sqlite')} FROM notices n WHERE n.first_seen < ?
+     ORDER BY n.first_seen DESC, n.id DESC LIMIT ?`,
   );
-  const noticeTies = db.prepare<[string, string], NoticeRow>(
-    `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.first_seen = ? AND n.id < ? ORDER BY n.id DESC`,
+  const noticeTies = db.prepare<[string, string], NoticeSummaryRow>(
+    `SELECT ${NOTICE_SUMMARY_COLUMNS('sqlite')} FROM notices n WHERE n.first_seen = ? AND n.id < ? ORDER BY n.id DESC`,
   );
   const noticeOlder = db.prepare<[string], { one: number }>(
     'SELECT 1 AS one FROM notices WHERE first_seen < ? LIMIT 1',

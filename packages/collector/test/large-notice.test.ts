@@ -7,13 +7,20 @@ import { buildOnce, type CliProcess, makeReceipt, post, startCli, stores, type T
 const TOKEN = 'large-notice-test-token';
 const admin = { authorization: `Bearer ${TOKEN}` };
 const RECEIPTS = 80;
+const NOTICES = 40;
+
+const makeV2Base = (subjectId?: string) => ({
+  ...makeReceipt(subjectId ? { subjectId } : {}),
+  version: 2,
+  expiresAt: '2027-05-25T19:00:00.000Z',
+});
 
 /** The largest notice the schema allows: about 1.9 MB of JSON, stored once in a few hundred bytes per receipt. */
-function largestNotice(): Notice {
+function largestNotice(policyVersion = 'p'.repeat(200)): Notice {
   const text = (n: number) => '\u0001'.repeat(n);
   const body = {
     language: 'ru',
-    policyVersion: 'p'.repeat(200),
+    policyVersion,
     privacyPolicyUrl: text(2048),
     operator: { name: text(200), id: text(200), url: text(2048) },
     texts: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`.padEnd(64, 'x'), text(2000)])),
@@ -56,16 +63,21 @@ describe.each(stores)('a subject of many receipts on one huge notice, $kind', ({
     const notice = largestNotice();
     for (let i = 0; i < RECEIPTS; i++) {
       const receipt = {
-        ...makeReceipt({ subjectId }),
-        version: 2,
-        expiresAt: '2027-05-25T19:00:00.000Z',
+        ...makeV2Base(subjectId),
         notice,
         policyVersion: notice.policyVersion,
       };
       const response = await post(cli.url, receipt);
       expect(response.status, await response.text()).toBe(201);
     }
-  }, 120_000);
+    // And as many wordings of that size as the list's page can hold, one receipt each.
+    for (let i = 0; i < NOTICES; i++) {
+      const policyVersion = `${i}`.padEnd(200, 'v');
+      const receipt = { ...makeV2Base(), notice: largestNotice(policyVersion), policyVersion };
+      const response = await post(cli.url, receipt);
+      expect(response.status, await response.text()).toBe(201);
+    }
+  }, 180_000);
   afterAll(async () => {
     await cli?.stop();
     await db?.drop();
@@ -80,7 +92,16 @@ describe.each(stores)('a subject of many receipts on one huge notice, $kind', ({
     expect((await drain(exported)).bytes).toBeGreaterThan(RECEIPTS * 1_900_000);
     const all = await fetch(`${cli.url}/receipts/export`, { headers: admin });
     expect(all.status).toBe(200);
-    expect((await drain(all)).lines).toBe(RECEIPTS);
+    expect((await drain(all)).lines).toBe(RECEIPTS + NOTICES);
     expect((await fetch(`${cli.url}/healthz`)).status).toBe(200);
   }, 120_000);
+
+  it('lists a page of such notices without reading their bodies', async () => {
+    const response = await fetch(`${cli.url}/notices?limit=${NOTICES + 1}`, { headers: admin });
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as { notices: { language: string; policyVersion: string }[] };
+    expect(page.notices).toHaveLength(NOTICES + 1);
+    expect(page.notices.filter((n) => n.language === 'ru' && n.policyVersion.length === 200)).toHaveLength(NOTICES + 1);
+    expect((await fetch(`${cli.url}/healthz`)).status).toBe(200);
+  });
 });
