@@ -132,6 +132,12 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
           now: () => (options.now ?? (() => new Date()))().getTime(),
           warn: onWarning,
         });
+  // The brake allows 10 guesses per address and 10 minutes: only a long random token makes that hopeless.
+  if (options.adminToken !== undefined && options.adminToken.length < 16) {
+    onWarning(
+      `the admin token has ${options.adminToken.length} characters, few enough to guess from many addresses; use a long random one (openssl rand -hex 32)`,
+    );
+  }
   if (consentCookie && options.adminToken) {
     // A tab keeps its sessionStorage while it moves between pages of one origin: signed in at /admin/ and then
     // showing a page of the site, that tab hands the token to every script of the page (a tag, an XSS).
