@@ -191,7 +191,7 @@ describe('re-issuing the consent cookie', () => {
       db: db!.db,
       port: 0,
       consentCookie: 'paloma_consent',
-      adminToken: 'a-token',
+      adminToken: 'a-long-random-admin-token',
       onWarning: (m) => warnings.push(m),
     });
     expect(warnings).toEqual([expect.stringMatching(/\/admin\/.*site's origin.*sessionStorage/)]);
