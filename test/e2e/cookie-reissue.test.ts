@@ -5,6 +5,7 @@
  * long as it asks; Safari caps it at 7 days, so the page's `document.cookie` is capped the same way
  * here (an init script): the long-lived cookie the browser ends up with can only be the server's.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -49,7 +50,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cookie-reissue-'));
 const sites: Partial<Record<'http' | 'https', Site>> = {};
 
 /** The page, the SDK's files, and the collector at `/consent/receipts` (the prefix stripped, as a proxy would). */
-async function startSite(scheme: 'http' | 'https', consentCookie: string): Promise<Site> {
+async function startSite(scheme: 'http' | 'https', consentCookie: string, allowOrigins?: string[]): Promise<Site> {
   let collector: Collector | undefined;
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://site').pathname;
@@ -68,7 +69,7 @@ async function startSite(scheme: 'http' | 'https', consentCookie: string): Promi
   const origin = `${scheme}://${HOST}:${(server.address() as AddressInfo).port}`;
   collector = await createCollector({
     db: join(dir, `${scheme}.sqlite`),
-    allowOrigins: [origin],
+    allowOrigins: allowOrigins ?? [origin],
     consentCookie,
     rateLimit: false,
   });
@@ -135,5 +136,89 @@ describe.each([
     await settle(fresh);
     expect(await consentUI(fresh).banner.count()).toBe(0);
     expect(await sites[scheme]!.collector.store.bySubject(accepted!.subjectId)).toHaveLength(1);
+  });
+});
+
+describe('a page of another site', () => {
+  it('cannot plant a consent cookie through the collector, not even one that allows any origin', async () => {
+    const site = await startSite('http', 'paloma_consent', ['*']);
+    const attacker = createHttpServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<p>hi</p>'));
+    await new Promise<void>((done) => attacker.listen(0, '127.0.0.1', done));
+    try {
+      // A real receipt of the site, taken by a visitor in another context, under new ids.
+      await t.newContext();
+      await t.page.goto(`${site.origin}/`);
+      await t.page.waitForFunction(() => window.PalomaConsent);
+      const answered = t.page.waitForResponse((r) => r.url().endsWith(MOUNT) && r.request().method() === 'POST');
+      await consentUI(t.page).bannerButton('Accept all').click();
+      expect((await answered).status()).toBe(201);
+      const [stored] = await site.collector.store.bySubject((await decision(t.page))!.subjectId);
+      const { receivedAt: _r, clientIp: _c, prevHash: _p, hash: _h, ...receipt } = stored!;
+      const forge = () => ({ ...receipt, receiptId: randomUUID(), subjectId: randomUUID() });
+      const url = `${site.origin}${MOUNT}`;
+      // Posted by a server, such a receipt gets the cookie: only the browser's rules can stop the page.
+      const control = await fetch(url.replace(HOST, '127.0.0.1'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(forge()),
+      });
+      expect(control.status).toBe(201);
+      expect(control.headers.get('set-cookie')).toMatch(/^paloma_consent=/);
+
+      await t.newContext();
+      await t.page.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`);
+      const attempts = { cors: forge(), corsOmit: forge(), noCors: forge(), form: forge() };
+      const outcomes = await t.page.evaluate(
+        async ({ url, attempts }) => {
+          const send = (body: unknown, init: RequestInit) =>
+            fetch(url, { method: 'POST', body: JSON.stringify(body), ...init }).then(
+              (r) => r.status,
+              () => 'blocked',
+            );
+          const json = { 'Content-Type': 'application/json' };
+          const result = {
+            cors: await send(attempts.cors, { mode: 'cors', credentials: 'include', headers: json }),
+            corsOmit: await send(attempts.corsOmit, { mode: 'cors', credentials: 'omit', headers: json }),
+            noCors: await send(attempts.noCors, {
+              mode: 'no-cors',
+              credentials: 'include',
+              headers: { 'Content-Type': 'text/plain' },
+            }),
+          };
+          // A form is a top-level-like POST that carries cookies; its body can only be one of three types.
+          const frame = document.body.appendChild(Object.assign(document.createElement('iframe'), { name: 'f' }));
+          const form = Object.assign(document.createElement('form'), { method: 'POST', action: url, target: 'f' });
+          form.enctype = 'text/plain';
+          const field = Object.assign(document.createElement('input'), {
+            name: JSON.stringify(attempts.form).slice(0, -1),
+            value: '}',
+          });
+          form.append(field);
+          document.body.append(form);
+          await new Promise((done) => {
+            frame.onload = done;
+            form.submit();
+          });
+          return result;
+        },
+        { url, attempts },
+      );
+      // The credentialed one never leaves the preflight (no Access-Control-Allow-Credentials); the text/plain ones get 415.
+      expect(outcomes).toEqual({ cors: 'blocked', corsOmit: 201, noCors: 0 });
+      const count = async (body: { subjectId: string }) =>
+        (await site.collector.store.bySubject(body.subjectId)).length;
+      expect([
+        await count(attempts.cors),
+        await count(attempts.corsOmit),
+        await count(attempts.noCors),
+        await count(attempts.form),
+      ]).toEqual([0, 1, 0, 0]);
+      // The one receipt that got in was answered with Set-Cookie, which a request without credentials may not store.
+      expect((await t.context.cookies()).filter((c) => c.name.includes('paloma_consent'))).toEqual([]);
+    } finally {
+      attacker.closeAllConnections();
+      await new Promise<void>((done) => attacker.close(() => done()));
+      await site.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { clientAddress, type TrustProxy } from './net.js';
+import { clientAddress, limitKey, type TrustProxy } from './net.js';
 import { createFailureBrake, type RateLimitOptions } from './rate-limit.js';
 import { lastClosedDay, type ReceiptStore, SCRUB_WAIT_MS, type StatsRow } from './store.js';
 import { parseInstant } from './validate.js';
@@ -109,7 +109,7 @@ export function createAdmin(options: AdminOptions) {
       pattern: /^\/subjects\/([^/]+)\/receipts$/,
       method: 'GET',
       param: subjectParam,
-      run: async ({ param, reply }) => reply(200, await within(store.bySubject(param))),
+      run: async ({ param, res }) => sendArray(res, {}, '', await within(store.bySubject(param)), ''),
     },
     {
       pattern: /^\/subjects\/([^/]+)\/chain$/,
@@ -125,16 +125,16 @@ export function createAdmin(options: AdminOptions) {
       pattern: /^\/subjects\/([^/]+)\/export$/,
       method: 'GET',
       param: subjectParam,
-      async run({ param, reply }) {
+      async run({ param, res, reply }) {
         const receipts = await within(store.bySubject(param));
         if (receipts.length === 0) return reply(404, { error: 'no receipts are stored for this subject' });
-        const document = {
+        const head = JSON.stringify({
           subjectId: param,
           exportedAt: now().toISOString(),
           collector: `@paloma365/consent-collector ${VERSION}`,
-          receipts,
-        };
-        reply(200, document, { 'Content-Disposition': `attachment; filename="consent-${param}.json"` });
+        });
+        const disposition = { 'Content-Disposition': `attachment; filename="consent-${param}.json"` };
+        await sendArray(res, disposition, `${head.slice(0, -1)},"receipts":`, receipts, '}');
       },
     },
     {
@@ -235,17 +235,7 @@ export function createAdmin(options: AdminOptions) {
         return;
       }
       // Respect back-pressure: a slow reader must not make us buffer the table.
-      if (!res.write(`${JSON.stringify(next.value)}\n`)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+      if (!res.write(`${JSON.stringify(next.value)}\n`)) await drained(res);
     }
     res.end();
   }
@@ -258,8 +248,8 @@ export function createAdmin(options: AdminOptions) {
       const reply: Reply = (status, body, headers = {}) => plain(status, body, { ...ADMIN_HEADERS, ...headers });
       // Without a configured token the operator routes do not exist.
       if (!tokenDigest) return reply(404, { error: 'not found' });
-      // The brake counts by the address as `trustProxy` allows, never by a header the client writes alone.
-      const address = clientAddress(req, options.trustProxy);
+      // The brake counts by the address as `trustProxy` allows, never by a header the client writes alone; IPv6 by /64.
+      const address = limitKey(clientAddress(req, options.trustProxy));
       const braked = brake?.check(address);
       if (braked && !braked.allowed) {
         return reply(
@@ -269,7 +259,9 @@ export function createAdmin(options: AdminOptions) {
         );
       }
       if (!isAdmin(req)) {
-        brake?.fail(address);
+        // Only a request with a token is a guess. Any page can make a browser send one without (an <img>,
+        // no Origin), none can attach Authorization cross-origin: counting those would let it lock the operator out.
+        if (req.headers.authorization !== undefined) brake?.fail(address);
         return reply(401, { error: 'missing or wrong bearer token' }, { 'WWW-Authenticate': 'Bearer' });
       }
       const route = routes.find((candidate) => candidate.pattern.test(path))!;
@@ -288,6 +280,44 @@ export function createAdmin(options: AdminOptions) {
       await route.run({ req, res, url, reply, param });
     },
   };
+}
+
+/** Resolves once `res` takes more (or is gone). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * A 200 whose JSON is `head`, the array of `items`, then `tail`, written an item at a time: each receipt carries its
+ * notice (up to 1.9 MB), so one string of a subject's answer could need hundreds of megabytes.
+ */
+async function sendArray(
+  res: ServerResponse,
+  headers: Record<string, string>,
+  head: string,
+  items: readonly unknown[],
+  tail: string,
+): Promise<void> {
+  res.writeHead(200, {
+    ...ADMIN_HEADERS,
+    Vary: 'Origin',
+    'Cache-Control': 'no-store',
+    'Content-Type': 'application/json; charset=utf-8',
+    ...headers,
+  });
+  res.write(`${head}[`);
+  for (let i = 0; i < items.length && !res.destroyed; i++) {
+    if (!res.write(`${i === 0 ? '' : ','}${JSON.stringify(items[i])}`)) await drained(res);
+  }
+  res.end(`]${tail}`);
 }
 
 /** `YYYY-MM-DD` as a UTC day number, or undefined unless it is a real calendar date. */

@@ -57,12 +57,25 @@ export function truncateIp(address: string): string | null {
   const ip = mapped ? mapped[1]! : address;
   if (isIPv4(ip)) return `${ip.split('.').slice(0, 3).join('.')}.0`;
   if (!isIPv6(ip)) return null;
+  return `${expand(ip).slice(0, 3).join(':')}::`;
+}
+
+/**
+ * What the rate limit and the sign-in brake count an address under: an IPv4 address itself, an IPv6 address's /64
+ * (one host is usually given a whole /64, and may use any address in it).
+ */
+export function limitKey(address: string): string {
+  if (!isIPv6(address)) return address;
+  return `${expand(address).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight groups of an IPv6 address, `::` filled in, without leading zeros. */
+function expand(ip: string): string[] {
   const [head = '', tail = ''] = ip.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  const network = groups.slice(0, 3).map((group) => Number.parseInt(group, 16).toString(16));
-  return `${network.join(':')}::`;
+  return groups.map((group) => Number.parseInt(group, 16).toString(16));
 }
 
 /**

@@ -19,6 +19,7 @@ import type {
   InsertResult,
   NewReceipt,
   NoticeRow,
+  NoticeSummaryRow,
   ReceiptRow,
   ReceiptStore,
   StatsRow,
@@ -31,6 +32,8 @@ import {
   migrations,
   NOTICE_COLUMNS,
   NOTICE_JOIN,
+  NOTICE_SUMMARY_COLUMNS,
+  noticeReader,
   PAGE_SIZE,
   rollUpSql,
   rowToChainLink,
@@ -138,6 +141,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   // An idle client's network error must not crash the process; the pool replaces it.
   pool.on('error', () => {});
 
+  const readNotice = async (id: string) =>
+    (await pool.query<{ body: string }>('SELECT body FROM notices WHERE id = $1', [id])).rows[0]?.body;
+
   async function* pages<R>(read: (last: R | undefined) => Promise<R[]>): AsyncGenerator<R> {
     let last: R | undefined;
     for (;;) {
@@ -196,11 +202,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       });
     },
     async bySubject(subjectId) {
-      const result = await pool.query<ReceiptRow>(
-        `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.subject_id = $1 ORDER BY r.seq`,
-        [subjectId],
-      );
-      return result.rows.map(rowToStored);
+      // Without the notice: noticeReader adds each once (see there).
+      const result = await pool.query<ReceiptRow>('SELECT r.* FROM receipts r WHERE r.subject_id = $1 ORDER BY r.seq', [
+        subjectId,
+      ]);
+      const withNotice = noticeReader(readNotice);
+      const stored: StoredReceipt[] = [];
+      for (const row of result.rows) stored.push(await withNotice(row));
+      return stored;
     },
     async byReceiptId(receiptId) {
       const result = await pool.query<ReceiptRow>(
@@ -210,8 +219,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return result.rows[0] && rowToStored(result.rows[0]);
     },
     async notices(limit, before) {
-      const page = await pool.query<NoticeRow>(
-        `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE $1::text IS NULL OR n.first_seen < $1
+      const page = await pool.query<NoticeSummaryRow>(
+        `SELECT ${NOTICE_SUMMARY_COLUMNS('postgres')} FROM notices n WHERE $1::text IS NULL OR n.first_seen < $1
          ORDER BY n.first_seen DESC, n.id DESC LIMIT $2`,
         [before ?? null, limit],
       );
@@ -219,8 +228,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const last = rows[rows.length - 1];
       if (!last || rows.length < limit) return { notices: rows.map(rowToNoticeSummary), more: false };
       // A page ends after every notice first seen in its last row's millisecond, so `before` loses none.
-      const ties = await pool.query<NoticeRow>(
-        `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.first_seen = $1 AND n.id < $2 ORDER BY n.id DESC`,
+      const ties = await pool.query<NoticeSummaryRow>(
+        `SELECT ${NOTICE_SUMMARY_COLUMNS('postgres')} FROM notices n WHERE n.first_seen = $1 AND n.id < $2 ORDER BY n.id DESC`,
         [last.first_seen, last.id],
       );
       const older = await pool.query('SELECT 1 FROM notices WHERE first_seen < $1 LIMIT 1', [last.first_seen]);
@@ -288,13 +297,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const from = since ?? '';
       const rows = pages<ReceiptRow>(async (last) => {
         const result = await pool.query<ReceiptRow>(
-          `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN}
+          `SELECT r.* FROM receipts r
            WHERE r.received_at >= $1 AND (r.received_at, r.seq) > ($2, $3) ORDER BY r.received_at, r.seq LIMIT $4`,
           [from, last?.received_at ?? '', last?.seq ?? 0, PAGE_SIZE],
         );
         return result.rows;
       });
-      for await (const row of rows) yield rowToStored(row);
+      const withNotice = noticeReader(readNotice);
+      for await (const row of rows) yield await withNotice(row);
     },
     async deleteSubject(subjectId) {
       const deleted = await inTransaction(pool, async (client) => {
@@ -561,7 +571,9 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
  */
 async function noticesOverCap(client: pg.PoolClient, batch: Pending[], known: Set<string>): Promise<Set<string>> {
   const refused = new Set<string>();
-  const capped = batch.filter(({ input, notice }) => notice && !known.has(notice.id) && input.maxNoticesPerDay);
+  const capped = batch.filter(
+    ({ input, notice }) => notice && !known.has(notice.id) && input.maxNoticesPerDay !== undefined,
+  );
   if (capped.length === 0) return refused;
   await client.query('SELECT pg_advisory_xact_lock($1)', [NOTICE_LOCK]);
   const storedOn = new Map<string, number>();

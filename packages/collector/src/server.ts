@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdmin, type Reply } from './admin.js';
 import { createConsentCookie } from './consent-cookie.js';
 import { CONSOLE_HEADERS, createConsole } from './console.js';
-import { clientAddress, type TrustProxy, truncateIp } from './net.js';
+import { clientAddress, limitKey, type TrustProxy, truncateIp } from './net.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import type { ReceiptStore } from './store.js';
@@ -132,6 +132,21 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
           now: () => (options.now ?? (() => new Date()))().getTime(),
           warn: onWarning,
         });
+  // The brake allows 10 guesses per address and 10 minutes: only a long random token makes that hopeless.
+  if (options.adminToken !== undefined && options.adminToken.length < 16) {
+    onWarning(
+      `the admin token has ${options.adminToken.length} characters, few enough to guess from many addresses; use a long random one (openssl rand -hex 32)`,
+    );
+  }
+  if (consentCookie && options.adminToken) {
+    // A tab keeps its sessionStorage while it moves between pages of one origin: signed in at /admin/ and then
+    // showing a page of the site, that tab hands the token to every script of the page (a tag, an XSS).
+    onWarning(
+      "the console at /admin/ shares the site's origin here (consentCookie): a tab signed in there and then used for " +
+        "the site gives the admin token, kept in the tab's sessionStorage, to the site's scripts; serve the operator " +
+        'routes from a collector on another origin, or sign out before leaving the console',
+    );
+  }
   const store =
     typeof options.db === 'object'
       ? options.db
@@ -289,7 +304,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       });
     }
     if (limit) {
-      const decision = limit(clientAddress(req, trustProxy));
+      const decision = limit(limitKey(clientAddress(req, trustProxy)));
       if (!decision.allowed) {
         return reply(
           429,

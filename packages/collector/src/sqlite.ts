@@ -19,9 +19,11 @@ import type {
   InsertResult,
   NewReceipt,
   NoticeRow,
+  NoticeSummaryRow,
   ReceiptRow,
   ReceiptStore,
   StatsRow,
+  StoredReceipt,
   StoreOptions,
 } from './store.js';
 import {
@@ -30,6 +32,8 @@ import {
   migrations,
   NOTICE_COLUMNS,
   NOTICE_JOIN,
+  NOTICE_SUMMARY_COLUMNS,
+  noticeReader,
   PAGE_SIZE,
   rollUpSql,
   rowToChainLink,
@@ -127,11 +131,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   );
   const noticeKnown = db.prepare<[string], { id: string }>('SELECT id FROM notices WHERE id = ?');
   const noticesSince = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM notices WHERE first_seen >= ?');
-  const noticePage = db.prepare<[string, number], NoticeRow>(
-    `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.first_seen < ? ORDER BY n.first_seen DESC, n.id DESC LIMIT ?`,
+  const noticePage = db.prepare<[string, number], NoticeSummaryRow>(
+    `SELECT ${NOTICE_SUMMARY_COLUMNS('sqlite')} FROM notices n WHERE n.first_seen < ?
+     ORDER BY n.first_seen DESC, n.id DESC LIMIT ?`,
   );
-  const noticeTies = db.prepare<[string, string], NoticeRow>(
-    `SELECT ${NOTICE_COLUMNS} FROM notices n WHERE n.first_seen = ? AND n.id < ? ORDER BY n.id DESC`,
+  const noticeTies = db.prepare<[string, string], NoticeSummaryRow>(
+    `SELECT ${NOTICE_SUMMARY_COLUMNS('sqlite')} FROM notices n WHERE n.first_seen = ? AND n.id < ? ORDER BY n.id DESC`,
   );
   const noticeOlder = db.prepare<[string], { one: number }>(
     'SELECT 1 AS one FROM notices WHERE first_seen < ? LIMIT 1',
@@ -156,11 +161,14 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   });
   const forgetSubject = STATS_FORGET_SUBJECT('?').map((sql) => db.prepare(sql));
   const forgetUntil = STATS_FORGET_UNTIL('?').map((sql) => db.prepare(sql));
+  // Without the notice: noticeReader adds each once (see there).
   const subjectRows = db.prepare<[string], ReceiptRow>(
-    `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN} WHERE r.subject_id = ? ORDER BY r.seq`,
+    'SELECT r.* FROM receipts r WHERE r.subject_id = ? ORDER BY r.seq',
   );
+  const noticeBody = db.prepare<[string], { body: string }>('SELECT body FROM notices WHERE id = ?');
+  const readNotice = (id: string) => noticeBody.get(id)?.body;
   const exportPage = db.prepare<[string, string, string, number, number], ReceiptRow>(
-    `SELECT r.*, n.body AS notice_body FROM receipts r ${NOTICE_JOIN}
+    `SELECT r.* FROM receipts r
      WHERE r.received_at >= ? AND (r.received_at > ? OR (r.received_at = ? AND r.seq > ?))
      ORDER BY r.received_at, r.seq LIMIT ?`,
   );
@@ -306,7 +314,11 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       });
     },
     async bySubject(subjectId) {
-      return (await whenUnlocked(() => subjectRows.all(subjectId))).map(rowToStored);
+      const withNotice = noticeReader(readNotice);
+      const rows = await whenUnlocked(() => subjectRows.all(subjectId));
+      const stored: StoredReceipt[] = [];
+      for (const row of rows) stored.push(await withNotice(row));
+      return stored;
     },
     async byReceiptId(receiptId) {
       const row = await whenUnlocked(() => byId.get(receiptId));
@@ -353,7 +365,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       const rows = pages<ReceiptRow>((last) =>
         exportPage.all(from, last?.received_at ?? '', last?.received_at ?? '', last ? Number(last.seq) : 0, PAGE_SIZE),
       );
-      for await (const row of rows) yield rowToStored(row);
+      const withNotice = noticeReader(readNotice);
+      for await (const row of rows) yield await withNotice(row);
     },
     async deleteSubject(subjectId) {
       const erase = db.transaction(() => {

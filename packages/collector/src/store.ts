@@ -273,16 +273,39 @@ export const rowToChainLink = (row: AnchoredRow): ChainRow => ({
 });
 
 /** The stored receipt, its notice put back in place of the id its body holds. */
-export function rowToStored(row: ReceiptRow): StoredReceipt {
+export function rowToStored(row: ReceiptRow, notice?: object): StoredReceipt {
   const receipt = JSON.parse(row.body) as Receipt;
   const noticeId = receipt.version === 2 && (receipt.notice as unknown as string | null);
-  if (noticeId && row.notice_body) receipt.notice = { id: noticeId, ...JSON.parse(row.notice_body) };
+  if (noticeId && notice) receipt.notice = notice as typeof receipt.notice;
+  else if (noticeId && row.notice_body) receipt.notice = { id: noticeId, ...JSON.parse(row.notice_body) };
   return {
     ...receipt,
     receivedAt: row.received_at,
     clientIp: row.client_ip,
     prevHash: row.prev_hash,
     hash: row.hash,
+  };
+}
+
+/**
+ * Receipt rows (read without `NOTICE_JOIN`) as stored receipts, each notice read and parsed once and its object
+ * shared: a notice can be 1.9 MB and hundreds of receipts can refer to it, so a join or a parse per row would hold
+ * hundreds of copies. The last few notices used are kept, so memory stays bounded over a whole export.
+ */
+export function noticeReader(read: (id: string) => Promise<string | undefined> | string | undefined, keep = 8) {
+  const recent = new Map<string, object | undefined>();
+  return async (row: ReceiptRow): Promise<StoredReceipt> => {
+    const id = row.notice_id;
+    if (!id) return rowToStored(row);
+    let notice = recent.get(id);
+    if (notice === undefined) {
+      const body = await read(id);
+      notice = body === undefined ? undefined : { id, ...JSON.parse(body) };
+      if (recent.size >= keep) recent.delete(recent.keys().next().value!);
+    }
+    recent.delete(id);
+    recent.set(id, notice);
+    return rowToStored(row, notice);
   };
 }
 
@@ -359,10 +382,22 @@ export const COUNT_PURGE = (param: string) => `SELECT count(*) AS n FROM receipt
   JOIN (SELECT subject_id, max(seq) AS cut FROM receipts WHERE received_at < ${param} GROUP BY subject_id) c
     ON c.subject_id = r.subject_id AND r.seq <= c.cut`;
 
-/** The notice list's page, newest first; ties on `first_seen` are kept whole (see `noticesPage`). */
-export const NOTICE_COLUMNS = `n.id, n.first_seen, n.body,
-  (SELECT count(*) FROM receipts r WHERE r.notice_id = n.id) AS receipts,
+const NOTICE_COUNTS = `(SELECT count(*) FROM receipts r WHERE r.notice_id = n.id) AS receipts,
   (SELECT max(r.received_at) FROM receipts r WHERE r.notice_id = n.id) AS last_seen`;
+
+/** A notice with its receipts' count and last arrival. */
+export const NOTICE_COLUMNS = `n.id, n.first_seen, n.body, ${NOTICE_COUNTS}`;
+
+/**
+ * The notice list's page, newest first; ties on `first_seen` are kept whole (see `noticesPage`). The language and
+ * policy version are read in the database: a page of bodies (up to 1.9 MB each) would be hundreds of megabytes.
+ */
+export const NOTICE_SUMMARY_COLUMNS = (kind: ReceiptStore['kind']) =>
+  `n.id, n.first_seen, ${
+    kind === 'sqlite'
+      ? `json_extract(n.body, '$.language') AS language, json_extract(n.body, '$.policyVersion') AS policy_version`
+      : `n.body::json ->> 'language' AS language, n.body::json ->> 'policyVersion' AS policy_version`
+  }, ${NOTICE_COUNTS}`;
 
 export interface NoticeRow {
   id: string;
@@ -372,15 +407,19 @@ export interface NoticeRow {
   last_seen: string | null;
 }
 
-export function rowToNoticeSummary(row: NoticeRow): NoticeSummary {
-  const body = JSON.parse(row.body) as Omit<Notice, 'id'>;
+export interface NoticeSummaryRow extends Omit<NoticeRow, 'body'> {
+  language: string;
+  policy_version: string;
+}
+
+export function rowToNoticeSummary(row: NoticeSummaryRow): NoticeSummary {
   return {
     id: row.id,
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
     receipts: Number(row.receipts),
-    language: body.language,
-    policyVersion: body.policyVersion,
+    language: row.language,
+    policyVersion: row.policy_version,
   };
 }
 

@@ -574,6 +574,26 @@ describe.each(stores)('the daily cap on new notices on $kind', ({ create }) => {
     const today = await setup.db.sql("SELECT count(*) AS n FROM notices WHERE first_seen >= '2026-05-10'");
     expect(Number(today[0]!.n)).toBe(2);
   });
+
+  it('takes a cap of 0 as no new notice at all, on every store', async () => {
+    clock.now = Date.parse('2026-05-20T10:00:00.000Z');
+    const store = setup.collector.collector.store;
+    const receivedAt = new Date(clock.now).toISOString();
+    const fresh = await store.insert({
+      receipt: makeV2({ notice: wording('2026-07-01') }),
+      receivedAt,
+      clientIp: null,
+      maxNoticesPerDay: 0,
+    });
+    expect(fresh.status).toBe('notice-limit');
+    // A notice already stored still goes in.
+    const notice = wording('2026-07-02');
+    expect((await store.insert({ receipt: makeV2({ notice }), receivedAt, clientIp: null })).status).toBe('created');
+    const known = makeV2({ notice });
+    expect((await store.insert({ receipt: known, receivedAt, clientIp: null, maxNoticesPerDay: 0 })).status).toBe(
+      'created',
+    );
+  });
 });
 
 describe.each(stores)('the sign-in brake on $kind', ({ create }) => {
@@ -595,6 +615,26 @@ describe.each(stores)('the sign-in brake on $kind', ({ create }) => {
     expect((await from('203.0.113.6', TOKEN)).status).toBe(200);
     clock.now = Date.parse('2026-07-01T10:01:00.000Z');
     expect((await from('203.0.113.5', TOKEN)).status).toBe(200);
+  });
+
+  it('counts only requests that carry a token: image tags on another site cannot lock the operator out', async () => {
+    // A page anywhere can make the operator's browser send GET /notices (an <img>, no Origin, no Authorization);
+    // it can never attach an Authorization header, so a request without one is no guess at the token.
+    clock.now = Date.parse('2026-07-02T10:00:10.000Z');
+    for (let i = 0; i < 5; i++) {
+      expect((await get(setup.base, '/notices', { 'x-forwarded-for': '203.0.113.20' })).status).toBe(401);
+    }
+    expect((await from('203.0.113.20', TOKEN)).status).toBe(200);
+  });
+
+  it('brakes an IPv6 client by its /64: addresses of one network share their guesses', async () => {
+    // A single host is usually given a whole /64; counting each address would give it 2^64 times the guesses.
+    clock.now = Date.parse('2026-07-03T10:00:10.000Z');
+    for (let i = 1; i <= 3; i++) expect((await from(`2001:db8:1:2::${i}`, 'wrong')).status).toBe(401);
+    expect((await from('2001:db8:1:2:ffff:ffff:ffff:ffff', TOKEN)).status).toBe(429);
+    expect((await from('[2001:DB8:1:2:0:0:0:9]', TOKEN)).status).toBe(429);
+    // The next /64 is someone else.
+    expect((await from('2001:db8:1:3::1', TOKEN)).status).toBe(200);
   });
 
   it('ignores X-Forwarded-For without a trusted proxy: a forged header does not escape the brake', async () => {

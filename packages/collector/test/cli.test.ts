@@ -75,14 +75,18 @@ describe('the CLI for a new operator', () => {
     }
   });
 
-  it('warns at start when browsers cannot post and when the operator routes are off', async () => {
+  it('warns at start when browsers cannot post, when the operator routes are off and when the token is short', async () => {
     db = await createSqliteDb();
     running = await startCli(['--db', db.db]);
     // The warnings go to stderr before the listening line.
     expect(running.output()).toMatch(/warning: no --allow-origin, so every POST from a browser .* 403/);
     expect(running.output()).toMatch(/warning: no --admin-token, so the operator routes .* are off/);
     await running.stop();
-    running = await startCli(['--db', db.db, '--allow-origin', 'https://paloma365.com', '--admin-token', 't']);
+    running = await startCli(['--db', db.db, '--allow-origin', 'https://paloma365.com', '--admin-token', 'admin']);
+    expect(running.output()).toMatch(/warning: the admin token has 5 characters, few enough to guess/);
+    await running.stop();
+    const token = 'a-long-random-admin-token';
+    running = await startCli(['--db', db.db, '--allow-origin', 'https://paloma365.com', '--admin-token', token]);
     expect(running.output()).not.toMatch(/warning/);
   });
 

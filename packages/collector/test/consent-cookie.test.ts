@@ -183,6 +183,20 @@ describe('re-issuing the consent cookie', () => {
     expect(warnings).toEqual([expect.stringContaining('__Host-paloma_consent needs https')]);
   });
 
+  it('warns at start that an admin token puts the console on the origin of the site and its scripts', async () => {
+    await start({ consentCookie: 'paloma_consent' });
+    expect(warnings).toEqual([]);
+    await running!.close();
+    running = await listen({
+      db: db!.db,
+      port: 0,
+      consentCookie: 'paloma_consent',
+      adminToken: 'a-long-random-admin-token',
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings).toEqual([expect.stringMatching(/\/admin\/.*site's origin.*sessionStorage/)]);
+  });
+
   it('refuses at start a cookie no browser would take', async () => {
     db = await createSqliteDb();
     const open = (options: ListenOptions) => createCollector({ db: db!.db, ...options });

@@ -84,6 +84,16 @@ describe('collector options', () => {
     expect((await post(base, makeReceipt(), { 'x-forwarded-for': '198.51.100.99' })).status).toBe(201);
   });
 
+  it('rate limits an IPv6 client by its /64, whichever address of it each request comes from', async () => {
+    const base = await start({ trustProxy: true, rateLimit: { max: 2, windowMs: 60_000 } });
+    const statuses = [];
+    for (let i = 1; i <= 3; i++) {
+      statuses.push((await post(base, makeReceipt(), { 'x-forwarded-for': `2001:db8:5:6::${i}` })).status);
+    }
+    expect(statuses).toEqual([201, 201, 429]);
+    expect((await post(base, makeReceipt(), { 'x-forwarded-for': '2001:db8:5:7::1' })).status).toBe(201);
+  });
+
   it('counts hops from the right with a hop count', async () => {
     const base = await start({ recordClientIp: true, trustProxy: 2 });
     await post(base, makeReceipt(), { 'x-forwarded-for': '192.0.2.66, 198.51.100.23, 10.0.0.1' });
