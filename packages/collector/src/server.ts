@@ -57,7 +57,7 @@ export interface CollectorOptions {
   /**
    * Largest accepted body in bytes. The default fits the largest receipt the schema allows: a version 2
    * notice with every text, title, description and cookie list at its limit, each character escaped
-   * (about 1.4 MB; a test builds it). A real notice is a few kilobytes.
+   * (about 2.05 MB; a test builds it). A real notice is a few kilobytes.
    * @default 2097152
    */
   maxBodyBytes?: number;
