@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: builds what is missing, then serves the script-tag example on
 // http://127.0.0.1:8080 (PORT to change it) with the receipt collector mounted at
-// /api/consent-receipts (SQLite under .data/, or DATA_DIR). Loopback only. Ctrl+C stops it.
+// /api/consent-receipts (SQLite under .data/, or DATA_DIR), and the collector's operator console
+// on its own origin, the next port (CONSOLE_PORT to change it). Loopback only. Ctrl+C stops it.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
@@ -23,7 +25,9 @@ const base = `http://127.0.0.1:${port}`;
 const dataDir = process.env.DATA_DIR ?? join(root, '.data');
 mkdirSync(dataDir, { recursive: true });
 const db = join(dataDir, 'receipts.sqlite');
-const adminToken = 'demo';
+// A fresh token per run, printed for the console; it never leaves this machine.
+const adminToken = randomBytes(16).toString('hex');
+const consolePort = Number(process.env.CONSOLE_PORT ?? port + 1);
 // Browsers send Origin with every POST, same-origin ones too: the site's own origin must be allowed.
 // Mounted on the site's own origin, it also re-issues the consent cookie (plain name: the demo is http).
 const collector = await createCollector({
@@ -32,6 +36,9 @@ const collector = await createCollector({
   allowOrigins: [base],
   rateLimit: false,
   consentCookie: 'paloma_consent',
+  // That warning is for a console on the site's origin; here the site forwards only the receipt
+  // routes, and the console has an origin of its own (the next port).
+  onWarning: (message) => message.includes('/admin/') || console.warn(`consent-collector: warning: ${message}`),
 });
 
 const types = {
@@ -113,6 +120,18 @@ server.on('error', (error) => {
   process.exit(1);
 });
 
+// The whole collector, console and operator API included, on an origin of its own, as in production.
+const consoleServer = createServer(collector.handler);
+let consoleLine = `  operator console     http://127.0.0.1:${consolePort}/admin/  (token ${adminToken})`;
+consoleServer.on('error', (error) => {
+  if (error.code !== 'EADDRINUSE') throw error;
+  consoleLine = `  operator console     not started: port ${consolePort} is in use (CONSOLE_PORT to pick another)`;
+});
+await new Promise((done) => {
+  consoleServer.once('listening', done).once('error', done);
+  consoleServer.listen(consolePort, '127.0.0.1');
+});
+
 server.listen(port, '127.0.0.1', () => {
   console.log(`
 Paloma Consent demo
@@ -122,12 +141,14 @@ Paloma Consent demo
   npm + Vite example   ${base}/npm/
   stored receipts      ${base}/receipts  (NDJSON: ${base}/api/receipts.ndjson)
   receipts stored in   ${db} (SQLite)
+${consoleLine}
 
 Click through the banner, then open the receipts link. Ctrl+C stops the demo.`);
 });
 
 const stop = async () => {
   server.close();
+  consoleServer.close();
   await collector.close();
   process.exit(0);
 };

@@ -40,13 +40,14 @@ const startDemo = (port: number, until: string) => {
 
 let demo: ChildProcess | undefined;
 let base = '';
+let startup = '';
 
 beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const started = startDemo(port, `${base}/receipts`);
   demo = started.child;
-  await started.printed;
+  startup = await started.printed;
 }, 90_000);
 
 afterAll(() => {
@@ -74,6 +75,24 @@ describe('the demo', () => {
     const response = await fetch(`${base}/npm`, { redirect: 'manual' });
     expect(response.status).toBe(301);
     expect(response.headers.get('location')).toBe('/npm/');
+  });
+
+  it('serves the operator console on an origin of its own, with the token it printed', async () => {
+    const [, consoleUrl, token] =
+      /operator console\s+(http:\S+\/admin\/)\s+\(token ([0-9a-f]{32})\)/.exec(startup) ?? [];
+    expect(consoleUrl).toBe(`http://127.0.0.1:${Number(new URL(base).port) + 1}/admin/`);
+    const page = await fetch(consoleUrl!);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const origin = new URL(consoleUrl!).origin;
+    expect((await fetch(`${origin}/notices`)).status).toBe(401);
+    const notices = await fetch(`${origin}/notices`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(notices.status).toBe(200);
+    // The site forwards only the receipt routes: no console and no operator route on its origin.
+    expect((await fetch(`${base}/admin/`)).status).toBe(404);
+    expect((await fetch(`${base}/notices`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
+    // The warning about a console on the site's origin does not apply here, and is not printed.
+    expect(startup).not.toContain('/admin/ shares');
   });
 
   it('says in one line that its port is in use, without a stack trace', async () => {
