@@ -13,7 +13,7 @@ const USAGE = `Usage:
                     [--record-ip] [--trust-proxy | --trust-proxy-hops N | --trusted-proxy ADDR ...]
                     [--rate-limit 120] [--max-connections 1000] [--chain-key KEY]
                     [--consent-cookie NAME [--consent-cookie-domain DOMAIN]]
-                    [--max-notices-per-day 1000]
+                    [--max-notices-per-day 1000] [--max-notices-per-network 20]
   consent-collector verify --db ./receipts.sqlite|postgres://... [--chain-key KEY]
                     [--save-heads FILE] [--against FILE]
   consent-collector --version
@@ -21,10 +21,13 @@ const USAGE = `Usage:
 Every flag can come from the environment instead: CONSENT_COLLECTOR_PORT, _HOST, _DB,
 _ALLOW_ORIGIN (comma-separated), _ADMIN_TOKEN, _RECORD_IP=1, _RATE_LIMIT, _MAX_CONNECTIONS,
 _TRUST_PROXY (1 for one proxy, a hop count, or comma-separated proxy addresses), _CHAIN_KEY,
-_CONSENT_COOKIE, _CONSENT_COOKIE_DOMAIN, _MAX_NOTICES_PER_DAY.
+_CONSENT_COOKIE, _CONSENT_COOKIE_DOMAIN, _MAX_NOTICES_PER_DAY, _MAX_NOTICES_PER_NETWORK.
 --rate-limit is requests per minute per address; 0 turns it off.
 --max-notices-per-day: distinct new notices stored per UTC day; past it a receipt on a new
 notice gets 429 until the next UTC day and nothing is stored; 0 turns the cap off.
+--max-notices-per-network: each client network's (IPv4 /24, IPv6 /48) share of them, counted
+per instance in memory; past it that network's receipts on new notices get the same 429,
+receipts on known notices are still stored; 0 turns the share off.
 --trust-proxy: one proxy of yours in front; the client is the right-most X-Forwarded-For
 entry. --trust-proxy-hops N: N proxies in a row. --trusted-proxy ADDR: your proxies' addresses.
 The chain key (at least 32 characters) is best given as CONSENT_COLLECTOR_CHAIN_KEY: a flag
@@ -103,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
       'consent-cookie': { type: 'string' },
       'consent-cookie-domain': { type: 'string' },
       'max-notices-per-day': { type: 'string' },
+      'max-notices-per-network': { type: 'string' },
       'save-heads': { type: 'string' },
       against: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -175,6 +179,11 @@ async function main(argv: string[]): Promise<number> {
     1000,
     '--max-notices-per-day',
   );
+  const noticesPerNetwork = integer(
+    values['max-notices-per-network'] ?? env('MAX_NOTICES_PER_NETWORK'),
+    20,
+    '--max-notices-per-network',
+  );
   const running = await listen({
     db,
     port: integer(values.port ?? env('PORT'), 8787, '--port'),
@@ -186,6 +195,7 @@ async function main(argv: string[]): Promise<number> {
     maxConnections: integer(values['max-connections'] ?? env('MAX_CONNECTIONS'), 1000, '--max-connections'),
     rateLimit: perMinute === 0 ? false : { max: perMinute, windowMs: 60_000 },
     maxNoticesPerDay: noticesPerDay === 0 ? false : noticesPerDay,
+    maxNoticesPerNetwork: noticesPerNetwork === 0 ? false : noticesPerNetwork,
     chainKey,
     consentCookie: values['consent-cookie'] ?? env('CONSENT_COOKIE'),
     consentCookieDomain: values['consent-cookie-domain'] ?? env('CONSENT_COOKIE_DOMAIN'),

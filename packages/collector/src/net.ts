@@ -69,6 +69,16 @@ export function limitKey(address: string): string {
   return `${expand(address).slice(0, 4).join(':')}::/64`;
 }
 
+/**
+ * What the per-network share of new notices counts an address under: its IPv4 /24 or IPv6 /48, the
+ * block one customer of a provider usually holds (an unparseable address stands for itself).
+ */
+export function networkKey(address: string): string {
+  const network = truncateIp(address);
+  if (network === null) return address;
+  return `${network}/${network.includes(':') ? 48 : 24}`;
+}
+
 /** The eight groups of an IPv6 address, `::` filled in, without leading zeros. */
 function expand(ip: string): string[] {
   const [head = '', tail = ''] = ip.split('::');

@@ -475,14 +475,16 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
           pg.QueryResult<{ subject_id: string; head: string | null }>,
           pg.QueryResult<{ id: string }>,
         ];
-        const refused = await noticesOverCap(client, batch, new Set(known.rows.map((row) => row.id)));
+        const knownIds = new Set(known.rows.map((row) => row.id));
+        const refused = await noticesOverCap(client, batch, knownIds);
         const stored = new Map(found.rows.map((row) => [row.receipt_id, row]));
         const head = new Map(heads.rows.map((row) => [row.subject_id, row.head ?? GENESIS_HASH]));
         const fresh = new Map<string, { body: string; stored: StoredReceipt }>();
         const rows: ReceiptRow[] = [];
         const stats: (string | number | null)[][] = [];
         const notices = new Map<string, { body: string; firstSeen: string }>();
-        const results = batch.map(({ input, body, notice }): InsertResult => {
+        const results = batch.map((item): InsertResult => {
+          const { input, body, notice } = item;
           const { receiptId, subjectId } = input.receipt;
           const existing = stored.get(receiptId);
           if (existing) return compare(existing, body);
@@ -490,7 +492,7 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
           const earlier = fresh.get(receiptId);
           if (earlier)
             return earlier.body === body ? { status: 'duplicate', stored: earlier.stored } : { status: 'conflict' };
-          if (notice && refused.has(notice.id)) return { status: 'notice-limit' };
+          if (refused.has(item)) return { status: 'notice-limit' };
           const prevHash = head.get(subjectId)!;
           const hash = chainHash(prevHash, { body, receivedAt: input.receivedAt, clientIp: input.clientIp }, key);
           head.set(subjectId, hash);
@@ -509,11 +511,14 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
           };
           rows.push(row);
           stats.push(Object.values(statsColumns(input.receipt, input.receivedAt)));
+          const newNotice = notice !== undefined && !knownIds.has(notice.id) && !notices.has(notice.id);
           if (notice && !notices.has(notice.id))
             notices.set(notice.id, { body: notice.body, firstSeen: input.receivedAt });
           const created = rowToStored(row);
           fresh.set(receiptId, { body, stored: created });
-          return { status: 'created', stored: created };
+          return newNotice
+            ? { status: 'created', stored: created, newNotice: true }
+            : { status: 'created', stored: created };
         });
         if (rows.length === 0) return { results, write: '' };
         // Written and committed in one round trip, so the values are escaped in (a multi-statement
@@ -565,32 +570,36 @@ async function insertBatch(pool: pg.Pool, key: string | undefined, batch: Pendin
 }
 
 /**
- * The new notices of a batch that the daily cap refuses. Under NOTICE_LOCK, so two batches (or two
- * instances) cannot both take the cap's last place; taken only when a capped batch brings a notice
- * the database does not hold yet.
+ * The receipts of a batch refused for their new notice: by the daily cap, or by their own
+ * `admitNewNotice`. Under NOTICE_LOCK, so two batches (or two instances) cannot both take the cap's
+ * last place; taken only when a capped batch brings a notice the database does not hold yet.
  */
-async function noticesOverCap(client: pg.PoolClient, batch: Pending[], known: Set<string>): Promise<Set<string>> {
-  const refused = new Set<string>();
+async function noticesOverCap(client: pg.PoolClient, batch: Pending[], known: Set<string>): Promise<Set<Pending>> {
+  const refused = new Set<Pending>();
   const capped = batch.filter(
-    ({ input, notice }) => notice && !known.has(notice.id) && input.maxNoticesPerDay !== undefined,
+    ({ input, notice }) =>
+      notice && !known.has(notice.id) && (input.maxNoticesPerDay !== undefined || input.admitNewNotice),
   );
   if (capped.length === 0) return refused;
   await client.query('SELECT pg_advisory_xact_lock($1)', [NOTICE_LOCK]);
   const storedOn = new Map<string, number>();
   const added = new Set<string>();
-  for (const { input, notice } of capped) {
+  for (const item of capped) {
+    const { input, notice } = item;
     const id = notice!.id;
-    if (added.has(id) || refused.has(id)) continue;
+    // Brought by an earlier receipt of the batch: not new for this one.
+    if (added.has(id)) continue;
     const day = utcDayStart(input.receivedAt);
-    if (!storedOn.has(day)) {
+    if (input.maxNoticesPerDay !== undefined && !storedOn.has(day)) {
       const today = await client.query<{ n: string }>('SELECT count(*) AS n FROM notices WHERE first_seen >= $1', [
         day,
       ]);
       storedOn.set(day, Number(today.rows[0]!.n));
     }
-    if (storedOn.get(day)! >= input.maxNoticesPerDay!) refused.add(id);
+    if (input.maxNoticesPerDay !== undefined && storedOn.get(day)! >= input.maxNoticesPerDay) refused.add(item);
+    else if (input.admitNewNotice && !input.admitNewNotice()) refused.add(item);
     else {
-      storedOn.set(day, storedOn.get(day)! + 1);
+      if (storedOn.has(day)) storedOn.set(day, storedOn.get(day)! + 1);
       added.add(id);
     }
   }

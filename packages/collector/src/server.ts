@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createAdmin, type Reply } from './admin.js';
 import { createConsentCookie } from './consent-cookie.js';
 import { CONSOLE_HEADERS, createConsole } from './console.js';
-import { clientAddress, limitKey, type TrustProxy, truncateIp } from './net.js';
+import { clientAddress, limitKey, networkKey, type TrustProxy, truncateIp } from './net.js';
+import { createNoticeShare } from './notice-share.js';
 import { openStore } from './open-store.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import type { ReceiptStore } from './store.js';
@@ -42,6 +43,14 @@ export interface CollectorOptions {
    * @default 1000
    */
   maxNoticesPerDay?: number | false;
+  /**
+   * New notices one client network (IPv4 /24, IPv6 /48 of the address `trustProxy` names) may store
+   * per UTC day through this instance, so a few networks cannot use up `maxNoticesPerDay` for the site's
+   * real new wording; past it that network's receipts on new notices get the same 429. Counted in
+   * memory, per instance. Receipts on known notices are never refused. `false` (or 0) for none.
+   * @default 20
+   */
+  maxNoticesPerNetwork?: number | false;
   /** Store the client address truncated to /24 (IPv4) or /48 (IPv6). @default false */
   recordClientIp?: boolean;
   /**
@@ -166,6 +175,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   let lastWriteFailure: number | undefined;
   const within = <T>(work: Promise<T>, ms = storeTimeoutMs): Promise<T> => deadline(work, ms, store.kind);
   const maxNoticesPerDay = options.maxNoticesPerDay === false ? undefined : (options.maxNoticesPerDay ?? 1000);
+  const perNetwork = options.maxNoticesPerNetwork === false ? 0 : (options.maxNoticesPerNetwork ?? 20);
+  const noticeShare = perNetwork > 0 ? createNoticeShare(perNetwork, () => now().getTime()) : undefined;
   const admin = createAdmin({
     store,
     adminToken: options.adminToken,
@@ -216,16 +227,22 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     }
     const address = options.recordClientIp ? truncateIp(clientAddress(req, trustProxy)) : null;
     const arrival = now();
+    const share = noticeShare?.forReceipt(networkKey(clientAddress(req, trustProxy)));
     let outcome: Awaited<ReturnType<ReceiptStore['insert']>>;
     try {
-      outcome = await within(
-        store.insert({
-          receipt: result.receipt,
-          receivedAt: arrival.toISOString(),
-          clientIp: address,
-          maxNoticesPerDay,
-        }),
+      const insertion = store.insert({
+        receipt: result.receipt,
+        receivedAt: arrival.toISOString(),
+        clientIp: address,
+        maxNoticesPerDay,
+        admitNewNotice: share?.admit,
+      });
+      // Settled on the write's own outcome, not the deadline's: a write that times out may still commit.
+      insertion.then(
+        (done) => share?.settle(done.status === 'created' && done.newNotice === true),
+        () => share?.settle(false),
       );
+      outcome = await within(insertion);
       lastWriteFailure = undefined;
     } catch (error) {
       lastWriteFailure = Date.now();
@@ -240,7 +257,9 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return reply(
         429,
         {
-          error: `${maxNoticesPerDay} new notices were already stored today (UTC), the most allowed per day; a receipt on a new notice is refused until the next UTC day`,
+          error: share?.refused()
+            ? `this network (${networkKey(clientAddress(req, trustProxy))}) already stored ${perNetwork} new notices today (UTC), its share of the day's new notices; its receipts on a new notice are refused until the next UTC day`
+            : `${maxNoticesPerDay} new notices were already stored today (UTC), the most allowed per day; a receipt on a new notice is refused until the next UTC day`,
         },
         { 'Retry-After': String(Math.ceil((nextDay - arrival.getTime()) / 1000)) },
       );

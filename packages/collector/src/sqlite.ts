@@ -261,14 +261,20 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       link: key ? 2 : 1,
       notice_id: notice?.id ?? null,
     };
-    if (notice && input.maxNoticesPerDay !== undefined && !noticeKnown.get(notice.id)) {
+    const newNotice = notice !== undefined && !noticeKnown.get(notice.id);
+    if (newNotice) {
       // Inside the write transaction: two new notices cannot both take the last place.
-      if (noticesSince.get(utcDayStart(input.receivedAt))!.n >= input.maxNoticesPerDay)
+      if (
+        input.maxNoticesPerDay !== undefined &&
+        noticesSince.get(utcDayStart(input.receivedAt))!.n >= input.maxNoticesPerDay
+      )
         return { status: 'notice-limit' };
+      if (input.admitNewNotice && !input.admitNewNotice()) return { status: 'notice-limit' };
     }
     if (notice) insertNotice.run(notice.id, notice.body, input.receivedAt);
     insertRow.run({ ...row, ...statsColumns(input.receipt, input.receivedAt) });
-    return { status: 'created', stored: rowToStored({ ...row, seq: 0, notice_body: notice?.body ?? null }) };
+    const stored = rowToStored({ ...row, seq: 0, notice_body: notice?.body ?? null });
+    return newNotice ? { status: 'created', stored, newNotice: true } : { status: 'created', stored };
   }
 
   // IMMEDIATE takes the write lock up front, so another process on the same file

@@ -26,14 +26,21 @@ export interface NewReceipt {
    * notice new past it is refused (`notice-limit`) with nothing stored. No limit when absent.
    */
   maxNoticesPerDay?: number | undefined;
+  /**
+   * Asked inside the write, once the daily cap allows it, just before a notice the store does not
+   * hold yet would be stored with this receipt; `false` refuses the receipt (`notice-limit`), nothing
+   * stored. May be asked again if the write is retried, and the write may still fail after a `true`.
+   */
+  admitNewNotice?: (() => boolean) | undefined;
 }
 
 /**
  * `created`: stored now (durable when the promise resolves). `duplicate`: the same
  * receipt was stored before (a retry). `conflict`: another body holds that receiptId.
+ * `newNotice`: this receipt's notice was stored with it, first seen now.
  */
 export type InsertResult =
-  | { status: 'created'; stored: StoredReceipt }
+  | { status: 'created'; stored: StoredReceipt; newNotice?: true }
   | { status: 'duplicate'; stored: StoredReceipt }
   | { status: 'conflict' }
   | { status: 'notice-limit' };

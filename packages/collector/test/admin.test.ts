@@ -596,6 +596,115 @@ describe.each(stores)('the daily cap on new notices on $kind', ({ create }) => {
   });
 });
 
+describe.each(stores)("each network's share of the new notices on $kind", ({ create }) => {
+  // One proxy of ours in front: the client is the right-most X-Forwarded-For entry, which it cannot choose.
+  const { setup, clock } = suite(create, {
+    signInBrake: false,
+    maxNoticesPerDay: 100,
+    maxNoticesPerNetwork: 2,
+    trustProxy: 1,
+  });
+  const from = (address: string, receipt: object, at: string) => {
+    clock.now = Date.parse(at);
+    return post(setup.base, receipt, { 'x-forwarded-for': address });
+  };
+  const notices = async () => Number((await setup.db.sql('SELECT count(*) AS n FROM notices'))[0]!.n);
+
+  it('refuses a network past its share, storing nothing, while other networks and known notices go in', async () => {
+    const at = '2026-08-01T00:00:05.000Z';
+    const [a, b, c, d] = ['2026-08-01', '2026-08-02', '2026-08-03', '2026-08-04'].map((v) => wording(v));
+    expect((await from('203.0.113.5', makeV2({ notice: a }), at)).status).toBe(201);
+    // Another address of the same /24 is the same network.
+    expect((await from('203.0.113.77', makeV2({ notice: b }), at)).status).toBe(201);
+    const before = [await setup.db.count(), await notices()];
+    const refused = await from('203.0.113.9', makeV2({ notice: c }), at);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe(String(24 * 3600 - 5));
+    expect(((await refused.json()) as { error: string }).error).toMatch(
+      /this network \(203\.0\.113\.0\/24\) already stored 2 new notices today \(UTC\), its share/,
+    );
+    expect([await setup.db.count(), await notices()]).toEqual(before);
+    // Entries the client writes left of the proxy's are its own words: they change nothing.
+    expect((await from('198.51.100.1, 203.0.113.5', makeV2({ notice: c }), at)).status).toBe(429);
+    // The refused network's receipts on notices already stored are still stored.
+    expect((await from('203.0.113.5', makeV2({ notice: a }), at)).status).toBe(201);
+    expect((await from('203.0.113.5', makeV2({ notice: null }), at)).status).toBe(201);
+    // Another network still stores a new notice the same day.
+    expect((await from('198.51.100.1', makeV2({ notice: c }), at)).status).toBe(201);
+    // Now that it is stored, the first network's receipt on it goes in too.
+    expect((await from('203.0.113.5', makeV2({ notice: c }), at)).status).toBe(201);
+    expect((await from('203.0.113.5', makeV2({ notice: d }), '2026-08-01T23:59:59.000Z')).status).toBe(429);
+    // The share is given again at the next UTC day.
+    expect((await from('203.0.113.5', makeV2({ notice: d }), '2026-08-02T00:00:00.000Z')).status).toBe(201);
+  });
+
+  it('counts an IPv6 client by its /48', async () => {
+    const at = '2026-08-05T10:00:00.000Z';
+    const [a, b, c] = ['2026-08-11', '2026-08-12', '2026-08-13'].map((v) => wording(v));
+    expect((await from('2001:db8:1:1::1', makeV2({ notice: a }), at)).status).toBe(201);
+    expect((await from('2001:db8:1:ffff::2', makeV2({ notice: b }), at)).status).toBe(201);
+    expect((await from('2001:db8:1:2::3', makeV2({ notice: c }), at)).status).toBe(429);
+    expect((await from('2001:db8:2::1', makeV2({ notice: c }), at)).status).toBe(201);
+  });
+
+  it('gives back the place of a receipt that did not store its new notice (a conflict)', async () => {
+    const at = '2026-08-06T09:00:00.000Z';
+    const first = makeV2({ notice: wording('2026-08-31') });
+    expect((await from('198.51.100.200', first, at)).status).toBe(201);
+    // Its receiptId with another body and another new notice: nothing stored, no place used.
+    const clash = { ...makeV2({ notice: wording('2026-08-30') }), receiptId: first.receiptId };
+    expect((await from('198.51.100.200', clash, at)).status).toBe(409);
+    expect((await from('198.51.100.200', makeV2({ notice: wording('2026-08-29') }), at)).status).toBe(201);
+  });
+
+  it('takes one place for one new notice posted at once by many receipts', async () => {
+    // One new notice, posted at once from one network: one stores it, the rest are on a known notice.
+    const at = '2026-08-06T10:00:00.000Z';
+    const shared = wording('2026-08-21');
+    const all = await Promise.all(Array.from({ length: 5 }, () => from('192.0.2.1', makeV2({ notice: shared }), at)));
+    expect(all.map((response) => response.status)).toEqual([201, 201, 201, 201, 201]);
+    expect((await from('192.0.2.1', makeV2({ notice: wording('2026-08-22') }), at)).status).toBe(201);
+    expect((await from('192.0.2.1', makeV2({ notice: wording('2026-08-23') }), at)).status).toBe(429);
+  });
+
+  it('lets a network store exactly its share when its new notices race', async () => {
+    const at = '2026-08-07T10:00:00.000Z';
+    const racing = Array.from({ length: 12 }, (_, i) => makeV2({ notice: wording(`2026-09-${i + 10}`) }));
+    const statuses = (await Promise.all(racing.map((receipt) => from('192.0.2.50', receipt, at)))).map(
+      (response) => response.status,
+    );
+    expect(statuses.filter((status) => status === 201)).toHaveLength(2);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+  });
+
+  it('ignores X-Forwarded-For without a trusted proxy, and takes a share of 0 as none', async () => {
+    const collectors = await Promise.all(
+      [2, 0].map((share) =>
+        listen({
+          db: setup.db.db,
+          port: 0,
+          rateLimit: false,
+          maxNoticesPerNetwork: share,
+          now: () => new Date(clock.now),
+        }),
+      ),
+    );
+    try {
+      clock.now = Date.parse('2026-08-08T10:00:00.000Z');
+      const [direct, unlimited] = collectors.map((collector) => collector.url);
+      const forged = (i: number) => ({ 'x-forwarded-for': `198.18.${i}.1` });
+      expect((await post(direct!, makeV2({ notice: wording('2026-10-01') }), forged(1))).status).toBe(201);
+      expect((await post(direct!, makeV2({ notice: wording('2026-10-02') }), forged(2))).status).toBe(201);
+      expect((await post(direct!, makeV2({ notice: wording('2026-10-03') }), forged(3))).status).toBe(429);
+      for (let i = 0; i < 5; i++) {
+        expect((await post(unlimited!, makeV2({ notice: wording(`2026-10-1${i}`) }))).status).toBe(201);
+      }
+    } finally {
+      await Promise.all(collectors.map((collector) => collector.close()));
+    }
+  });
+});
+
 describe.each(stores)('the sign-in brake on $kind', ({ create }) => {
   // One proxy of ours in front: the client is the right-most X-Forwarded-For entry, which it cannot choose.
   const { setup, clock } = suite(create, { signInBrake: { max: 3, windowMs: 60_000 }, trustProxy: 1 });

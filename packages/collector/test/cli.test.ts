@@ -176,6 +176,30 @@ describe('the CLI for a new operator', () => {
       stderr: expect.stringMatching(/--max-notices-per-day must be a whole number/),
     });
   });
+  it('shares new notices per network from --max-notices-per-network or CONSENT_COLLECTOR_MAX_NOTICES_PER_NETWORK', async () => {
+    db = await createSqliteDb();
+    for (const [args, env] of [
+      [['--max-notices-per-network', '1'], {}],
+      [[], { CONSENT_COLLECTOR_MAX_NOTICES_PER_NETWORK: '1' }],
+    ] as const) {
+      running = await startCli(['--db', db.db, ...args], env);
+      const tag = Object.keys(env).length ? 'env' : 'flag';
+      expect((await post(running.url, onNewNotice(`${tag}-1`))).status).toBe(201);
+      const refused = await post(running.url, onNewNotice(`${tag}-2`));
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/its share/);
+      await running.stop();
+      await db.sql('DELETE FROM notices');
+    }
+    running = await startCli(['--db', db.db, '--max-notices-per-network', '0']);
+    for (let i = 0; i < 25; i++) expect((await post(running.url, onNewNotice(`off-${i}`))).status).toBe(201);
+    const wrong = await cli(['--db', db.db, '--max-notices-per-network', 'few']);
+    expect(wrong).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--max-notices-per-network must be a whole number/),
+    });
+    expect((await cli(['--help'])).stdout).toMatch(/--max-notices-per-network/);
+  });
 });
 
 describe.each(stores)('verify on $kind', ({ create }) => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { clientAddress, type TrustProxy, truncateIp } from '../src/net.js';
+import { clientAddress, networkKey, type TrustProxy, truncateIp } from '../src/net.js';
 import { createRateLimiter } from '../src/rate-limit.js';
 
 describe('truncateIp', () => {
@@ -13,6 +13,17 @@ describe('truncateIp', () => {
     ['not an address', null],
   ])('keeps the network part of %s', (address, expected) => {
     expect(truncateIp(address)).toBe(expected);
+  });
+});
+
+describe('networkKey', () => {
+  it.each([
+    ['203.0.113.77', '203.0.113.0/24'],
+    ['2001:db8:85a3:8d3:1319:8a2e:370:7348', '2001:db8:85a3::/48'],
+    ['2001:DB8:85A3:ffff::1', '2001:db8:85a3::/48'],
+    ['not an address', 'not an address'],
+  ])('counts %s under its network', (address, expected) => {
+    expect(networkKey(address)).toBe(expected);
   });
 });
 
