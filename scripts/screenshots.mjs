@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run screenshots`: every surface of the UI on the script-tag example, in English, Russian and
 // Kazakh, on a desktop (1280 px) and a phone (375 px), in light and dark: the banner in both layouts
-// (`bar`, `box`), the preferences dialog, and the settings button after a decision. PNGs in
+// (`bar`, `box`), the preferences dialog, and after a decision the settings button and the
+// placeholder of the page's refused video. PNGs in
 // .screenshots/ (git-ignored), named <surface>-<lang>-<width>-<scheme>.png. Needs `npm run build` first.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,6 +63,8 @@ try {
             await host.getByRole('button', { name: REJECT[lang], exact: true }).click();
             await host.locator('button.sb').waitFor();
             await shot(page, `settings-button-${suffix}`);
+            await page.locator('paloma-placeholder').first().scrollIntoViewIfNeeded();
+            await shot(page, `placeholder-${suffix}`);
           }
         }
         await context.close();
