@@ -99,23 +99,32 @@ describe('theme', () => {
       const banner = document.getElementById('paloma-consent')?.shadowRoot?.querySelector('.bn');
       return banner ? getComputedStyle(banner).backgroundColor : '';
     });
+  const placeholderBackground = (page: Page) =>
+    page.locator('paloma-placeholder').evaluate((host) => {
+      const box = host.shadowRoot?.querySelector('.ph');
+      return box ? getComputedStyle(box).backgroundColor : '';
+    });
+  const EMBED =
+    '<iframe title="Video" width="400" height="225" data-category="functional" data-src="about:blank"></iframe>';
   const WHITE = 'rgb(255, 255, 255)';
   const DARK = 'rgb(34, 34, 34)';
 
-  for (const [theme, scheme, expected] of [
-    [undefined, 'light', WHITE],
-    [undefined, 'dark', DARK],
-    ['auto', 'dark', DARK],
-    ['light', 'dark', WHITE],
-    ['dark', 'light', DARK],
+  const PLACEHOLDER_LIGHT = 'rgb(242, 242, 242)';
+  for (const [theme, scheme, expected, placeholder] of [
+    [undefined, 'light', WHITE, PLACEHOLDER_LIGHT],
+    [undefined, 'dark', DARK, DARK],
+    ['auto', 'dark', DARK, DARK],
+    ['light', 'dark', WHITE, PLACEHOLDER_LIGHT],
+    ['dark', 'light', DARK, DARK],
   ] as const) {
-    it(`theme ${theme ?? '(default)'} under prefers-color-scheme: ${scheme} paints the banner ${expected}`, async () => {
+    it(`theme ${theme ?? '(default)'} under prefers-color-scheme: ${scheme} paints the banner ${expected} and a placeholder ${placeholder}`, async () => {
       await t.newContext({ colorScheme: scheme });
       const config = theme ? { ...CONFIG, theme } : CONFIG;
-      await t.page.goto(t.server.page('/theme.html', testPage({ config })));
+      await t.page.goto(t.server.page('/theme.html', testPage({ config, body: EMBED })));
       await consentUI(t.page).banner.waitFor();
       expect(await t.page.locator('#paloma-consent').getAttribute('data-theme')).toBe(theme ?? 'auto');
       expect(await background(t.page)).toBe(expected);
+      expect(await placeholderBackground(t.page)).toBe(placeholder);
     });
   }
 });

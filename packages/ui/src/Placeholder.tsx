@@ -100,6 +100,8 @@ export function mountPlaceholders(document: Document, ui: Ui): () => void {
   const add = (frame: HTMLIFrameElement) => {
     const host = document.createElement('paloma-placeholder');
     host.lang = consent.language;
+    // The `theme` option, as on the banner's host: a light site keeps light placeholders.
+    host.dataset.theme = ui.config.theme;
     host.style.position = 'absolute';
     host.style.display = 'block';
     const root = host.attachShadow({ mode: 'open' });
